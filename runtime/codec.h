@@ -1,0 +1,51 @@
+// The Codec contract between a schema's generated code and the runtime
+// (docs/design.md). Everything in runtime/ that touches events is a template
+// on a type satisfying `eventkit::Codec`.
+#pragma once
+
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <flatbuffers/flatbuffers.h>
+
+
+namespace eventkit {
+
+using Timestamp = std::chrono::sys_time<std::chrono::nanoseconds>;
+
+// What Codec::decode returns: an event, or why the bytes were rejected.
+template <class Event>
+struct DecodeResult {
+  std::optional<Event> event;
+  std::string error;
+
+  static DecodeResult ok(Event e) { return DecodeResult{std::move(e), {}}; }
+  static DecodeResult fail(std::string why) { return DecodeResult{std::nullopt, std::move(why)}; }
+};
+
+template <class C>
+concept Codec = requires(const typename C::Event& event, flatbuffers::FlatBufferBuilder& fbb,
+                         std::span<const uint8_t> bytes) {
+  typename C::Event;
+  requires std::movable<typename C::Event>;
+  requires std::copy_constructible<typename C::Event>;
+  { event.timestamp } -> std::convertible_to<Timestamp>;
+  { C::kSchemaName } -> std::convertible_to<std::string_view>;
+  { C::kSchemaFingerprint } -> std::convertible_to<uint64_t>;
+  { C::encode(event, fbb) } -> std::same_as<std::span<const uint8_t>>;
+  { C::decode(bytes) } -> std::same_as<DecodeResult<typename C::Event>>;
+  { C::rotation_epoch(event) } -> std::same_as<std::optional<uint64_t>>;
+};
+
+// Current time as stored in events (UTC, ns).
+inline Timestamp now() {
+  return std::chrono::time_point_cast<std::chrono::nanoseconds>(
+      std::chrono::system_clock::now());
+}
+
+}  // namespace eventkit
