@@ -28,6 +28,9 @@ struct DecodeResult {
   static DecodeResult fail(std::string why) { return DecodeResult{std::nullopt, std::move(why)}; }
 };
 
+// decode() is always given a buffer that starts at an address aligned to
+// alignof(std::max_align_t): the runtime copies record bodies out of their
+// frames (the record type byte would misalign them) before decoding.
 template <class C>
 concept Codec = requires(const typename C::Event& event, flatbuffers::FlatBufferBuilder& fbb,
                          std::span<const uint8_t> bytes) {

@@ -135,11 +135,11 @@ class FileBackend final : public Backend<typename C::Event> {
     }
   }
 
-  // Dekker-style handshake with the writer's sleep: our push happens before
-  // the fence; the writer sets sleeping_ then re-checks the queue.
+  // Dekker-style handshake with the writer's sleep(): the push's seq_cst CAS
+  // precedes this seq_cst load; the writer stores sleeping_ (seq_cst) and
+  // then re-reads the queue position (seq_cst). One of us sees the other.
   void wake_writer_if_sleeping() {
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (sleeping_.load(std::memory_order_relaxed)) [[unlikely]] wake_writer();
+    if (sleeping_.load(std::memory_order_seq_cst)) [[unlikely]] wake_writer();
   }
   void wake_writer() {
     { std::lock_guard lock(wake_mu_); }  // order with the writer's check-then-wait

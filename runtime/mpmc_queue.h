@@ -41,7 +41,11 @@ class MpmcQueue {
       const size_t seq = cell.seq.load(std::memory_order_acquire);
       const auto diff = static_cast<std::intptr_t>(seq) - static_cast<std::intptr_t>(pos);
       if (diff == 0) {
-        if (enqueue_pos_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
+        // seq_cst (free on x86: a CAS is a full barrier anyway) so that a
+        // producer's later seq_cst load of a consumer's "sleeping" flag
+        // forms a Dekker pair with the consumer's flag store + empty_hint().
+        if (enqueue_pos_.compare_exchange_weak(pos, pos + 1, std::memory_order_seq_cst,
+                                               std::memory_order_relaxed)) {
           ::new (static_cast<void*>(cell.storage)) T(std::move(value));
           cell.seq.store(pos + 1, std::memory_order_release);
           if (ticket) *ticket = pos;

@@ -45,6 +45,7 @@ std::optional<ReadError> scan_file(const std::filesystem::path& path, std::strin
   framing::FrameScanner scanner;
   bool have_header = false;
   std::vector<uint8_t> chunk(1 << 16);
+  std::vector<uint8_t> aligned;  // event body, aligned for Codec::decode
   for (;;) {
     const ssize_t n = ::read(file.fd, chunk.data(), chunk.size());
     if (n < 0) {
@@ -85,7 +86,10 @@ std::optional<ReadError> scan_file(const std::filesystem::path& path, std::strin
       const auto payload = item->payload;
       const uint8_t type = payload.empty() ? 0 : payload[0];
       if (type == static_cast<uint8_t>(format::RecordType::kEvent)) {
-        if (auto why = on_event(payload.subspan(1))) {
+        // The body sits at payload offset 1; FlatBuffers needs it aligned,
+        // so hand the codec a copy at the start of a heap buffer.
+        aligned.assign(payload.begin() + 1, payload.end());
+        if (auto why = on_event(aligned)) {
           stats.corrupt.push_back({item->offset, item->length, std::move(*why)});
         } else {
           ++stats.events;
