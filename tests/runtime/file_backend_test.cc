@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <future>
@@ -363,6 +365,47 @@ TEST_F(FileBackendTest, FlushedSequenceTellsWhichEventsAreInTheFile) {
   auto r = read_all();
   ASSERT_GE(r.events.size(), durable);
   for (uint64_t i = 0; i < durable; ++i) EXPECT_EQ(r.events[i].data.value, i);
+}
+
+TEST_F(FileBackendTest, KilledWriterLosesNothingBeforeFlushedSequence) {
+  // A child process emits forever and reports flushed_sequence() through a
+  // pipe; the parent SIGKILLs it mid-stream. Every event the child reported
+  // as flushed must be in the file, in order; the rest may be missing or a
+  // torn tail, but nothing may be corrupt or mis-decoded.
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    options_.flush = FlushPolicy::kEveryEvent;
+    TestFileBackend backend(options_);
+    for (uint64_t i = 0;; ++i) {
+      backend.emit(note(i, std::string(i % 300, 'k')));
+      if (i % 16 == 15) {
+        backend.flush();
+        const uint64_t seq = backend.flushed_sequence();
+        if (::write(fds[1], &seq, sizeof seq) != sizeof seq) ::_exit(1);
+      }
+    }
+  }
+  ::close(fds[1]);
+  uint64_t flushed = 0, seq = 0;
+  while (flushed < 2000 && ::read(fds[0], &seq, sizeof seq) == sizeof seq) flushed = seq;
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(fds[0]);
+  ASSERT_GE(flushed, 2000u);
+
+  auto r = read_all();
+  ASSERT_FALSE(r.error);
+  ASSERT_THAT(r.files, SizeIs(1));
+  EXPECT_THAT(r.files[0].corrupt, IsEmpty());
+  ASSERT_GE(r.events.size(), flushed);
+  for (uint64_t i = 0; i < r.events.size(); ++i) {
+    ASSERT_EQ(r.events[i], note(i, std::string(i % 300, 'k'))) << i;
+  }
 }
 
 }  // namespace
