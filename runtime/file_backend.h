@@ -39,6 +39,7 @@ class FileBackend final : public Backend<typename C::Event> {
         queue_(options_.queue_capacity),
         sink_(options_, make_header(run_context)) {
     sink_.open(options_.initial_epoch);
+    last_open_attempt_ = std::chrono::steady_clock::now();
     writer_ = std::thread([this] { run(); });
   }
   ~FileBackend() override { close(); }
@@ -162,10 +163,12 @@ class FileBackend final : public Backend<typename C::Event> {
         ++processed_;
         append(*e);
         const std::optional<uint64_t> next_epoch = C::rotation_epoch(*e);
-        if (next_epoch && *next_epoch > sink_.epoch()) {
+        if (next_epoch && *next_epoch > epoch_) {
           // The rotating event belongs to the old file (as in psyche).
           write_batch();
-          sink_.open(*next_epoch);
+          epoch_ = *next_epoch;
+          sink_.open(epoch_);
+          last_open_attempt_ = std::chrono::steady_clock::now();
           last_write = std::chrono::steady_clock::now();
         } else if (options_.flush == FlushPolicy::kEveryEvent ||
                    batch_.size() >= options_.batch_bytes) {
@@ -227,6 +230,15 @@ class FileBackend final : public Backend<typename C::Event> {
 
   void write_batch() {
     if (batch_events_ == 0) return;
+    if (!sink_.is_open()) {
+      // The directory may become usable later (e.g. a volume mounted late);
+      // retry now and then rather than for every batch.
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_open_attempt_ >= options_.reopen_interval) {
+        last_open_attempt_ = now;
+        sink_.open(epoch_);
+      }
+    }
     if (sink_.write(batch_)) {
       written_.fetch_add(batch_events_, std::memory_order_relaxed);
     } else {
@@ -274,6 +286,8 @@ class FileBackend final : public Backend<typename C::Event> {
   std::atomic<uint64_t> lost_{0};
 
   // Writer-thread state.
+  uint64_t epoch_ = options_.initial_epoch;  // the epoch events now belong to
+  std::chrono::steady_clock::time_point last_open_attempt_;
   uint64_t processed_ = 0;   // events popped
   uint64_t batch_events_ = 0;
   std::vector<uint8_t> batch_;

@@ -39,6 +39,9 @@ struct FileBackendOptions {
   size_t batch_bytes = 64 * 1024;  // write(2) once a batch reaches this size
   size_t keep_files = 0;           // retention: newest N files; 0 keeps all
   uint64_t initial_epoch = 0;      // epoch of the first file
+  // After failing to create a file, the writer retries at most this often
+  // (events meanwhile are counted in events_lost).
+  std::chrono::milliseconds reopen_interval{1000};
 };
 
 struct FileBackendStatus {

@@ -293,6 +293,25 @@ TEST_F(FileBackendTest, UncreatableDirectoryIsReportedOnceAndEventsAreCountedLos
   EXPECT_THAT(err, HasSubstr("eventkit: cannot create events directory"));
 }
 
+TEST_F(FileBackendTest, WriterRecoversOnceTheDirectoryBecomesCreatable) {
+  const auto blocker = fresh_test_dir() / "blocker";
+  write_bytes(blocker, {'x'});
+  options_.dir = blocker / "events";
+  options_.reopen_interval = std::chrono::milliseconds(0);
+  ::testing::internal::CaptureStderr();
+  TestFileBackend backend(options_);
+  backend.emit(note(1));
+  backend.flush();
+  EXPECT_EQ(backend.status().events_lost, 1u);
+  std::filesystem::remove(blocker);
+  backend.emit(note(2));
+  backend.close();
+  ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(backend.status().events_written, 1u);
+  EXPECT_EQ(backend.status().files_created, 1u);
+  EXPECT_THAT(read_directory<TestCodec>(options_.dir).events, ElementsAre(note(2)));
+}
+
 TEST_F(FileBackendTest, DirectoryPathThatIsAFileIsReported) {
   const auto blocker = fresh_test_dir() / "not-a-dir";
   write_bytes(blocker, {'x'});
