@@ -165,10 +165,13 @@ class FileBackend final : public Backend<typename C::Event> {
         const std::optional<uint64_t> next_epoch = C::rotation_epoch(*e);
         if (next_epoch && *next_epoch > epoch_) {
           // The rotating event belongs to the old file (as in psyche).
-          write_batch();
+          // Publish progress only once the new file exists, so a flush()
+          // that returns has seen the rotation complete.
+          write_batch(/*publish=*/false);
           epoch_ = *next_epoch;
           sink_.open(epoch_);
           last_open_attempt_ = std::chrono::steady_clock::now();
+          publish_progress(/*synced=*/false);
           last_write = std::chrono::steady_clock::now();
         } else if (options_.flush == FlushPolicy::kEveryEvent ||
                    batch_.size() >= options_.batch_bytes) {
@@ -228,7 +231,7 @@ class FileBackend final : public Backend<typename C::Event> {
     ++batch_events_;
   }
 
-  void write_batch() {
+  void write_batch(bool publish = true) {
     if (batch_events_ == 0) return;
     if (!sink_.is_open()) {
       // The directory may become usable later (e.g. a volume mounted late);
@@ -246,6 +249,7 @@ class FileBackend final : public Backend<typename C::Event> {
     }
     batch_.clear();
     batch_events_ = 0;
+    if (publish) publish_progress(/*synced=*/false);  // advances under load too
   }
 
   // `synced`: everything written so far was just fsynced (kOnClose).
