@@ -31,7 +31,8 @@ enum class FsyncPolicy {
 
 struct FileBackendOptions {
   std::filesystem::path dir;  // created (with parents) if missing
-  size_t queue_capacity = 1 << 16;  // events; rounded up to a power of two
+  // Events; rounded up to a power of two. Memory: capacity * sizeof(Event).
+  size_t queue_capacity = 1 << 14;
   FullQueuePolicy full_queue = FullQueuePolicy::kBlock;
   FlushPolicy flush = FlushPolicy::kWhenIdle;
   std::chrono::milliseconds flush_interval{100};  // kInterval only
