@@ -65,6 +65,16 @@ TEST_F(FileBackendTest, WritesHeaderRunContextAndEventsInOrder) {
   EXPECT_THAT(r.stats.corrupt, IsEmpty());
 }
 
+TEST_F(FileBackendTest, DestructionWritesEventsTheIntervalPolicyStillHolds) {
+  options_.flush = FlushPolicy::kInterval;
+  options_.flush_interval = std::chrono::hours(1);  // nothing but close() writes
+  {
+    TestFileBackend backend(options_);
+    for (uint64_t i = 0; i < 3; ++i) backend.emit(note(i));
+  }
+  EXPECT_THAT(read_all().events, ElementsAre(note(0), note(1), note(2)));
+}
+
 TEST_F(FileBackendTest, StatusCountsWhatWasWritten) {
   TestFileBackend backend(options_);
   for (uint64_t i = 0; i < 10; ++i) backend.emit(note(i));

@@ -251,6 +251,19 @@ TEST_F(ReaderTest, MissingDirectoryIsAnErrorValue) {
   EXPECT_THAT(r.error->message, HasSubstr("does-not-exist"));
 }
 
+TEST_F(ReaderTest, EmptyDirectoryHasNoEventsAndNoError) {
+  auto r = read_directory<TestCodec>(dir_);
+  EXPECT_FALSE(r.error);
+  EXPECT_THAT(r.events, IsEmpty());
+  EXPECT_THAT(r.files, IsEmpty());
+}
+
+TEST_F(ReaderTest, DirectoryGivenAsAFileIsAnIoError) {
+  auto r = read_file<TestCodec>(dir_);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code, ReadError::Code::kIo);
+}
+
 TEST_F(ReaderTest, DirectoryIsReadInEpochThenNameOrder) {
   write_bytes(file("events-epoch-10-2024-01-01T00-00-00Z.evk"), image_with({note(4)}).bytes);
   write_bytes(file("events-epoch-2-2024-01-01T00-00-05Z.evk"), image_with({note(3)}).bytes);

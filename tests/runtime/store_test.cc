@@ -40,13 +40,18 @@ TEST(EventStore, EmitWithoutBackendsIsANoOp) {
 
 TEST(EventStore, EveryBackendReceivesEveryEvent) {
   EventStore<TestCodec> store;
-  store.init(backends(std::make_unique<Memory>(), std::make_unique<Memory>()));
+  auto a = std::make_unique<Memory>();
+  auto b = std::make_unique<Memory>();
+  Memory* first = a.get();
+  Memory* second = b.get();
+  store.init(backends(std::move(a), std::move(b)));
   store.emit(note(1));
   store.emit(note(2));
+  EXPECT_THAT(first->snapshot(), ElementsAre(note(1), note(2)));
+  EXPECT_THAT(second->snapshot(), ElementsAre(note(1), note(2)));
   int seen = 0;
-  // with_backend finds the first Memory; both hold the same events.
   EXPECT_TRUE(store.with_backend<Memory>([&](Memory& m) {
-    EXPECT_THAT(m.snapshot(), ElementsAre(note(1), note(2)));
+    EXPECT_EQ(&m, first);  // the first backend of the requested type
     ++seen;
   }));
   EXPECT_EQ(seen, 1);
