@@ -10,6 +10,7 @@
 Produces (in the schema's package, included as "<package>/<file>"):
   <name>.h                 value types, Codec, display, JSON, reflection
   <name>_codec.cc, <name>_text.cc
+  <name>_random.h          random values of every type (tests, fuzzing, benchmarks)
   <schema>_generated.h     flatc's wire classes (an implementation detail)
 and targets:
   :<name>          the cc_library to depend on
@@ -29,7 +30,7 @@ def _base(path):
 def cc_event_library(name, schema, includes = [], deps = [], visibility = None, **kwargs):
     pkg = native.package_name()
     wire_header = _base(schema) + "_generated.h"
-    generated = [name + ".h", name + "_codec.cc", name + "_text.cc"]
+    generated = [name + ".h", name + "_codec.cc", name + "_text.cc", name + "_random.h"]
 
     # flatc: wire classes and the Verifier for the schema and all it includes.
     native.genrule(
@@ -65,7 +66,7 @@ def cc_event_library(name, schema, includes = [], deps = [], visibility = None, 
     cc_library(
         name = name,
         srcs = [name + "_codec.cc", name + "_text.cc", wire_header],
-        hdrs = [name + ".h"],
+        hdrs = [name + ".h", name + "_random.h"],
         deps = deps + [
             "//codegen:support",
             "@system//:flatbuffers",

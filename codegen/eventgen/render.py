@@ -11,6 +11,7 @@ OUTPUTS = {
     ".h": "events.h.j2",
     "_codec.cc": "codec.cc.j2",
     "_text.cc": "text.cc.j2",
+    "_random.h": "random.h.j2",
 }
 
 
