@@ -236,10 +236,9 @@ class _Builder:
         self.errors.append(SchemaError(self.rel(path), line, message, hint))
 
     def rel(self, path):
-        try:
-            return os.path.relpath(path)
-        except ValueError:
-            return path
+        """Relative to the working directory when inside it, else absolute."""
+        rel = os.path.relpath(path)
+        return path if rel.startswith("..") else rel
 
     def check_name(self, decl, kind, name, what, field_name=None):
         if name in CPP_KEYWORDS:
