@@ -11,6 +11,7 @@ Produces (in the schema's package, included as "<package>/<file>"):
   <name>.h                 value types, Codec, display, JSON, reflection
   <name>_codec.cc, <name>_text.cc
   <name>_random.h          random values of every type (tests, fuzzing, benchmarks)
+  <name>_matchers.h        gMock matchers for every variant (in :<name>_matchers)
   <schema>_generated.h     flatc's wire classes (an implementation detail)
 and targets:
   :<name>          the cc_library to depend on
@@ -30,7 +31,7 @@ def _base(path):
 def cc_event_library(name, schema, includes = [], deps = [], visibility = None, **kwargs):
     pkg = native.package_name()
     wire_header = _base(schema) + "_generated.h"
-    generated = [name + ".h", name + "_codec.cc", name + "_text.cc", name + "_random.h"]
+    generated = [name + ".h", name + "_codec.cc", name + "_text.cc", name + "_random.h", name + "_matchers.h"]
 
     # flatc: wire classes and the Verifier for the schema and all it includes.
     native.genrule(
@@ -74,4 +75,14 @@ def cc_event_library(name, schema, includes = [], deps = [], visibility = None, 
         ],
         visibility = visibility,
         **kwargs
+    )
+
+    # Test-only: the gMock matchers, kept apart so production code never
+    # links gMock.
+    cc_library(
+        name = name + "_matchers",
+        hdrs = [name + "_matchers.h"],
+        deps = [":" + name, "@system//:gmock"],
+        testonly = True,
+        visibility = visibility,
     )

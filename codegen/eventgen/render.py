@@ -12,6 +12,7 @@ OUTPUTS = {
     "_codec.cc": "codec.cc.j2",
     "_text.cc": "text.cc.j2",
     "_random.h": "random.h.j2",
+    "_matchers.h": "matchers.h.j2",
 }
 
 
