@@ -19,6 +19,8 @@ namespace eventkit {
 using Timestamp = std::chrono::sys_time<std::chrono::nanoseconds>;
 
 // What Codec::decode returns: an event, or why the bytes were rejected.
+// Codecs may use this template or define their own struct with the same two
+// members (the concept below checks the members, not the type).
 template <class Event>
 struct DecodeResult {
   std::optional<Event> event;
@@ -26,6 +28,13 @@ struct DecodeResult {
 
   static DecodeResult ok(Event e) { return DecodeResult{std::move(e), {}}; }
   static DecodeResult fail(std::string why) { return DecodeResult{std::nullopt, std::move(why)}; }
+};
+
+// A decode result for `Event`: `std::optional<Event> event; std::string error;`.
+template <class R, class Event>
+concept DecodeResultFor = requires(R r) {
+  requires std::same_as<decltype(r.event), std::optional<Event>>;
+  { r.error } -> std::convertible_to<std::string_view>;
 };
 
 // decode() is always given a buffer that starts at an address aligned to
@@ -41,7 +50,7 @@ concept Codec = requires(const typename C::Event& event, flatbuffers::FlatBuffer
   { C::kSchemaName } -> std::convertible_to<std::string_view>;
   { C::kSchemaFingerprint } -> std::convertible_to<uint64_t>;
   { C::encode(event, fbb) } -> std::same_as<std::span<const uint8_t>>;
-  { C::decode(bytes) } -> std::same_as<DecodeResult<typename C::Event>>;
+  { C::decode(bytes) } -> DecodeResultFor<typename C::Event>;
   { C::rotation_epoch(event) } -> std::same_as<std::optional<uint64_t>>;
 };
 

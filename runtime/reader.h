@@ -76,13 +76,13 @@ FileRead<typename C::Event> read_file(const std::filesystem::path& path) {
   FileRead<Event> out;
   out.error = detail::scan_file(path, C::kSchemaName, C::kSchemaFingerprint, out.stats,
                                 [&](std::span<const uint8_t> body) -> std::optional<std::string> {
-                                  DecodeResult<Event> r = C::decode(body);
+                                  auto r = C::decode(body);
                                   if (!r.event) return "decode: " + r.error;
                                   out.events.push_back(std::move(*r.event));
                                   return std::nullopt;
                                 });
   if (!out.error && !out.stats.header.run_context.empty()) {
-    DecodeResult<Event> r = C::decode(out.stats.header.run_context);
+    auto r = C::decode(out.stats.header.run_context);
     if (r.event) {
       out.run_context = std::move(r.event);
     } else {

@@ -50,7 +50,8 @@ class EventStore {
   }
 
   // Calls fn(B&) for the first installed backend of type B; returns whether
-  // one was found. Runs under the admin lock, so fn must not call init().
+  // one was found. Runs under the admin lock, so fn must not call init(),
+  // flush() or shutdown() of this store (the backend's own methods are fine).
   template <class B, class Fn>
   bool with_backend(Fn&& fn) {
     std::lock_guard lock(admin_);
