@@ -30,6 +30,10 @@ DirectoryFollower::DirectoryFollower(std::filesystem::path dir, std::string sche
 
 DirectoryFollower::~DirectoryFollower() = default;
 
+void DirectoryFollower::note_created(const std::string& name) {
+  if (format::parse_file_name(name) && !opened_.count(name)) listed_unopened_.insert(name);
+}
+
 bool DirectoryFollower::directory_exists() const {
   std::error_code ec;
   return std::filesystem::is_directory(dir_, ec);

@@ -46,6 +46,10 @@ class DirectoryFollower {
   // new bytes were read. A missing directory is not an error: it may appear.
   bool poll(const detail::EventBodySink& on_event, const HeaderSink& on_header);
 
+  // Tells the follower a file of this name was created (from inotify), so
+  // that it is counted as missed if it is deleted before being listed.
+  void note_created(const std::string& name);
+
   bool directory_exists() const;
   const std::filesystem::path& dir() const { return dir_; }
   const FollowerStats& stats() const { return stats_; }
