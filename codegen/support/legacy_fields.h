@@ -62,6 +62,13 @@ class Fields {
   bool read_timestamp(Timestamp& out) {
     std::string_view text;
     if (!read_text("timestamp", text)) return false;
+    // Nanoseconds since 1970 in int64 cover 1678..2261; guard here because
+    // parse_timestamp overflows (UB) for years beyond that.
+    int year = 0;
+    if (text.size() < 4 || std::from_chars(text.data(), text.data() + 4, year).ptr != text.data() + 4 ||
+        year < 1678 || year > 2261) {
+      return fail_value("timestamp", text, "an RFC 3339 UTC timestamp in years 1678..2261");
+    }
     auto t = ::eventkit::gen::parse_timestamp(text);
     if (!t) return fail_value("timestamp", text, "an RFC 3339 UTC timestamp");
     out = *t;
