@@ -47,6 +47,7 @@ TEST(Malformed, MarkerLinesAreRejectedWithLineNumberAndReason) {
        "field 'timestamp'"},
       {"missing timestamp", replace(kStateLine, R"("timestamp":"2026-12-03T16:12:26.045187Z",)", ""),
        "field 'timestamp': missing"},
+      {"timestamp out of range", replace(kStateLine, "2026-12-03", "9999-12-03"), "field 'timestamp'"},
       {"truncated JSON", kStateLine.substr(0, kStateLine.size() / 2), "malformed JSON"},
       {"binary garbage", replace(kStateLine, "988ced4d", std::string("\xff\xfe\x00\x80garbage", 11)),
        "malformed JSON"},
@@ -334,6 +335,22 @@ TEST(Compare, ReportsOneSidedMarkersAndFieldMismatches) {
   const std::string report = c.report();
   EXPECT_NE(report.find("DISAGREE"), std::string::npos) << report;
   EXPECT_NE(report.find("step"), std::string::npos) << report;
+}
+
+TEST(Markers, TableFollowsTheSchema) {
+  std::map<std::string_view, std::string_view> by_marker;
+  for (const auto& m : legacy_markers()) by_marker[m.marker] = m.name;
+  EXPECT_EQ(by_marker.size(), 9u);
+  EXPECT_EQ(by_marker["state_change"], "StateChanged");
+  EXPECT_EQ(by_marker["health_check"], "HealthCheckFailed");
+  EXPECT_EQ(by_marker["error"], "ErrorOccurred");
+  EXPECT_EQ(by_marker["loss"], "LossComputed");
+  EXPECT_EQ(by_marker["loaded_model"], "ModelLoadComplete");
+  EXPECT_EQ(by_marker["untrained_batches"], "UntrainedBatchWarning");
+  EXPECT_EQ(by_marker["witness_elected"], "WitnessElected");
+  EXPECT_EQ(by_marker["solana_subscription"], "SolanaSubscriptionChanged");
+  EXPECT_EQ(by_marker["rpc_fallback"], "RpcFallback");
+  for (const auto& m : legacy_markers()) EXPECT_EQ(m.level, m.marker == "error" ? "ERROR" : "");
 }
 
 TEST(Compare, EmptyInputsAgree) {
