@@ -48,6 +48,9 @@ const char* json_type_name(simdjson::dom::element_type t) {
 namespace {
 constexpr std::string_view kMarkerKey = "integration_test_log_marker";
 constexpr std::string_view kJsonFilePrefix = "{\"log\":";
+// Longest line re-joined from Docker pieces (a json-file stream that never
+// ends its line is not buffered forever).
+constexpr size_t kMaxJoinedBytes = size_t{32} << 20;
 
 std::string_view trim_eol(std::string_view s) {
   if (!s.empty() && s.back() == '\n') s.remove_suffix(1);
@@ -164,10 +167,18 @@ struct LineAdapterCore::Impl {
     if (!last) {
       if (it == pending.end()) {
         pending.push_back({std::string(stream), std::string(log), no});
+        it = pending.end() - 1;
       } else {
         it->text.append(log);
       }
       ++counters.joined;
+      if (it->text.size() > kMaxJoinedBytes) {
+        // A stream that never ends its line: stop holding it in memory.
+        Pending p = std::move(*it);
+        pending.erase(it);
+        --counters.joined;  // this piece stands for the whole line
+        return process(p.text, p.first_line, event);
+      }
       return {LineKind::kJoined, no};
     }
     log.remove_suffix(1);

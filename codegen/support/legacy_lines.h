@@ -75,7 +75,8 @@ class LineAdapterCore {
   LineAdapterCore& operator=(LineAdapterCore&&) noexcept;
 
   // One line, with or without its trailing "\n" / "\r\n". Never throws on
-  // any input bytes.
+  // any input bytes. Docker pieces of one line are held up to 32 MiB; a
+  // longer line is processed (normally rejected as truncated) at that size.
   LineResult feed(std::string_view line, void* event);
   // End of input: Docker pieces still waiting for their last piece are
   // processed as they are; `on_result` is called for each (event filled

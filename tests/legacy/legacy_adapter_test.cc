@@ -142,6 +142,26 @@ TEST(Malformed, NoInputCrashes) {
   EXPECT_EQ(c.rejected, adapter.rejections().size());
 }
 
+TEST(Malformed, EndlessDockerLineIsNotBufferedForever) {
+  LegacyLineAdapter adapter;
+  const std::string chunk(16 * 1024, 'x');
+  const std::string head = json({{"log", R"({"timestamp":"2026-12-03T16:12:26Z","integration_test_log_marker":"loss","message":")"},
+                                 {"stream", "stdout"}}).dump();
+  adapter.feed(head);
+  const std::string piece = json({{"log", chunk}, {"stream", "stdout"}}).dump();
+  uint64_t fed = 1;
+  while (adapter.counters().rejected == 0 && fed < 4000) {
+    adapter.feed(piece);
+    ++fed;
+  }
+  EXPECT_EQ(adapter.counters().rejected, 1u);
+  EXPECT_LT(fed, 2100u);  // ~32 MiB of 16 KiB pieces
+  ASSERT_EQ(adapter.rejections().size(), 1u);
+  EXPECT_EQ(adapter.rejections()[0].line_no, 1u);
+  const auto& c = adapter.counters();
+  EXPECT_EQ(c.lines, c.mapped + c.skipped + c.rejected + c.joined);
+}
+
 // ---- Conversions ---------------------------------------------------------------
 TEST(Conversions, Interval) {
   uint64_t s = 0, e = 0;
