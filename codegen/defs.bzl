@@ -12,6 +12,7 @@ Produces (in the schema's package, included as "<package>/<file>"):
   <name>_codec.cc, <name>_text.cc
   <name>_random.h          random values of every type (tests, fuzzing, benchmarks)
   <name>_matchers.h        gMock matchers for every variant (in :<name>_matchers)
+  <name>_legacy.h/.cc      legacy log-marker adapters (docs/legacy.md)
   <schema>_generated.h     flatc's wire classes (an implementation detail)
 and targets:
   :<name>          the cc_library to depend on
@@ -31,7 +32,8 @@ def _base(path):
 def cc_event_library(name, schema, includes = [], deps = [], visibility = None, **kwargs):
     pkg = native.package_name()
     wire_header = _base(schema) + "_generated.h"
-    generated = [name + ".h", name + "_codec.cc", name + "_text.cc", name + "_random.h", name + "_matchers.h"]
+    generated = [name + ".h", name + "_codec.cc", name + "_text.cc", name + "_random.h", name + "_matchers.h",
+                 name + "_legacy.h", name + "_legacy.cc"]
 
     # flatc: wire classes and the Verifier for the schema and all it includes.
     native.genrule(
@@ -66,10 +68,11 @@ def cc_event_library(name, schema, includes = [], deps = [], visibility = None, 
 
     cc_library(
         name = name,
-        srcs = [name + "_codec.cc", name + "_text.cc", wire_header],
-        hdrs = [name + ".h", name + "_random.h"],
+        srcs = [name + "_codec.cc", name + "_text.cc", name + "_legacy.cc", wire_header],
+        hdrs = [name + ".h", name + "_random.h", name + "_legacy.h"],
         deps = deps + [
             "//codegen:support",
+            "//codegen:legacy_support",
             "@system//:flatbuffers",
             "@system//:nlohmann_json",
         ],

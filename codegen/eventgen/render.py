@@ -13,6 +13,8 @@ OUTPUTS = {
     "_text.cc": "text.cc.j2",
     "_random.h": "random.h.j2",
     "_matchers.h": "matchers.h.j2",
+    "_legacy.h": "legacy.h.j2",
+    "_legacy.cc": "legacy.cc.j2",
 }
 
 
