@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -227,12 +228,40 @@ class FileBackend final : public Backend<typename C::Event> {
     payload_.clear();
     format::append_event_record_prefix(payload_);
     payload_.insert(payload_.end(), body.begin(), body.end());
+    const size_t before = batch_.size();
     framing::append_frame(payload_, batch_);
+    if (batch_.size() - before > framing::kMaxFrameBytes) [[unlikely]] {
+      // Readers reject such frames (docs/format.md §5): don't write what
+      // cannot be read back; count the event as lost and say why.
+      const size_t frame_bytes = batch_.size() - before;
+      batch_.resize(before);
+      lost_.fetch_add(1, std::memory_order_relaxed);
+      sink_.record_error("event of " + std::to_string(payload_.size() - 1) + " bytes (frame of " +
+                         std::to_string(frame_bytes) + " bytes) exceeds the frame limit of " +
+                         std::to_string(framing::kMaxFrameBytes) + " bytes; not written");
+      return;
+    }
     ++batch_events_;
   }
 
   void write_batch(bool publish = true) {
     if (batch_events_ == 0) return;
+    if (sink_.is_open()) {
+      // The directory may have been removed or replaced under us; writes to
+      // a file without a name succeed but nobody can read them. Check now
+      // and then (one fstat), and start a new file when it happened.
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_link_check_ >= options_.reopen_interval) {
+        last_link_check_ = now;
+        if (sink_.current_file_unlinked()) {
+          const auto s = status();
+          sink_.record_error("event file " + s.current_file.string() +
+                             " was removed while being written; starting a new file");
+          last_open_attempt_ = now;
+          sink_.open(epoch_);
+        }
+      }
+    }
     if (!sink_.is_open()) {
       // The directory may become usable later (e.g. a volume mounted late);
       // retry now and then rather than for every batch.
@@ -292,6 +321,7 @@ class FileBackend final : public Backend<typename C::Event> {
   // Writer-thread state.
   uint64_t epoch_ = options_.initial_epoch;  // the epoch events now belong to
   std::chrono::steady_clock::time_point last_open_attempt_;
+  std::chrono::steady_clock::time_point last_link_check_;
   uint64_t processed_ = 0;   // events popped
   uint64_t batch_events_ = 0;
   std::vector<uint8_t> batch_;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace eventkit {
@@ -42,7 +43,13 @@ struct FileBackendOptions {
   uint64_t initial_epoch = 0;      // epoch of the first file
   // After failing to create a file, the writer retries at most this often
   // (events meanwhile are counted in events_lost).
+  // Also how often the writer checks that its current file still exists
+  // (the directory removed or replaced under it); when it does not, the
+  // writer reports it and starts a new file.
   std::chrono::milliseconds reopen_interval{1000};
+  // Wall clock for file names and header creation times; empty = the system
+  // clock. Tests inject a clock that steps backwards (docs/format.md §6).
+  std::function<std::chrono::system_clock::time_point()> clock;
 };
 
 struct FileBackendStatus {

@@ -1,12 +1,16 @@
 #include "runtime/file_sink.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
+#include <optional>
 
 #include "runtime/framing.h"
 
@@ -16,6 +20,18 @@ namespace {
 // Suffixes tried when a name exists (-1, -2, ...); beyond this something
 // else is wrong (a loop creating files), so give up with an error.
 constexpr uint64_t kMaxSuffix = 10000;
+
+// "YYYY-MM-DDTHH-MM-SSZ" (already shape-checked by parse_file_name).
+std::optional<std::chrono::sys_seconds> parse_name_timestamp(const std::string& ts) {
+  std::tm tm{};
+  if (std::sscanf(ts.c_str(), "%4d-%2d-%2dT%2d-%2d-%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return std::chrono::sys_seconds(std::chrono::seconds(::timegm(&tm)));
+}
 
 }  // namespace
 
@@ -43,11 +59,12 @@ bool FileSink::open(uint64_t epoch) {
     record_error("cannot create events directory " + options_.dir.string() + ": " + ec.message());
     return false;
   }
-  const auto now = std::chrono::system_clock::now();
-  const auto second = std::chrono::floor<std::chrono::seconds>(now);
+  const auto now = options_.clock ? options_.clock() : std::chrono::system_clock::now();
+  const auto [second, first_suffix] =
+      name_slot(epoch, std::chrono::floor<std::chrono::seconds>(now));
   std::filesystem::path path;
   int fd = -1;
-  for (uint64_t suffix = 0; suffix <= kMaxSuffix && fd < 0; ++suffix) {
+  for (uint64_t suffix = first_suffix; suffix <= first_suffix + kMaxSuffix && fd < 0; ++suffix) {
     path = options_.dir / format::file_name(epoch, second, suffix);
     // O_EXCL: never overwrite or append to an existing file.
     fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -118,6 +135,30 @@ void FileSink::sync() {
   if (fd_ >= 0 && ::fsync(fd_) != 0) {
     record_error("fsync of " + current_path_.string() + " failed: " + std::strerror(errno));
   }
+}
+
+bool FileSink::current_file_unlinked() const {
+  struct stat st {};
+  return fd_ >= 0 && ::fstat(fd_, &st) == 0 && st.st_nlink == 0;
+}
+
+std::pair<std::chrono::sys_seconds, uint64_t> FileSink::name_slot(
+    uint64_t epoch, std::chrono::sys_seconds now) const {
+  std::error_code ec;
+  std::chrono::sys_seconds second = now;
+  std::optional<uint64_t> max_suffix;  // of existing files named with `second`
+  for (const auto& path : format::list_event_files(options_.dir, ec)) {
+    auto key = format::parse_file_name(path.filename().string());
+    if (!key || key->epoch != epoch) continue;
+    auto t = parse_name_timestamp(key->timestamp);
+    if (!t || *t < second) continue;
+    if (*t > second) {
+      second = *t;
+      max_suffix.reset();
+    }
+    max_suffix = std::max(max_suffix.value_or(0), key->suffix);
+  }
+  return {second, max_suffix ? *max_suffix + 1 : 0};
 }
 
 void FileSink::close() {

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/file_backend_options.h"
@@ -36,12 +38,26 @@ class FileSink {
   void sync();
   void close();
 
+  // True when the current file no longer has a name (its directory was
+  // removed or replaced under the writer): later writes would go nowhere.
+  // Checks with fstat(2).
+  bool current_file_unlinked() const;
+
+  // Counts an error and records it as last_error (first one also on stderr).
+  void record_error(const std::string& what);
+
   // Thread-safe readers for status().
   void fill_status(FileBackendStatus& status) const;
 
  private:
-  void record_error(const std::string& what);
   void apply_retention();
+  // The creation second and first suffix to try for a new file of `epoch`,
+  // so that it sorts after every existing file of that epoch: `now` and
+  // suffix 0, unless a file of the epoch carries `now` or a later second in
+  // its name (two files in one second, or the wall clock went back); then
+  // the latest such second and one more than its highest suffix.
+  std::pair<std::chrono::sys_seconds, uint64_t> name_slot(uint64_t epoch,
+                                                          std::chrono::sys_seconds now) const;
 
   const FileBackendOptions options_;
   format::FileHeader header_;
