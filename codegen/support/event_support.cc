@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace eventkit::gen {
 
@@ -46,10 +47,16 @@ void append_hex(std::string& out, std::span<const uint8_t> bytes) {
 }
 
 std::string format_timestamp(Timestamp t) {
-  using namespace std::chrono;
-  const auto secs = floor<seconds>(t);
-  const auto nanos = (t - secs).count();
-  const std::time_t tt = secs.time_since_epoch().count();
+  // Integer arithmetic on the count: converting floor<seconds>(t) back to
+  // nanoseconds overflows for timestamps near the int64 limits (any decoded
+  // event may carry one; found by fuzz/record_decoder_fuzzer).
+  const int64_t ns = t.time_since_epoch().count();
+  int64_t nanos = ns % 1'000'000'000;
+  std::time_t tt = ns / 1'000'000'000;
+  if (nanos < 0) {
+    nanos += 1'000'000'000;
+    tt -= 1;
+  }
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char buf[64];
@@ -88,8 +95,13 @@ std::optional<Timestamp> parse_timestamp(std::string_view s) {
   if (pos + 1 != s.size() || s[pos] != 'Z') return std::nullopt;
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || se > 60) return std::nullopt;
-  return Timestamp{sys_days{ymd}.time_since_epoch() + hours{h} + minutes{mi} + seconds{se} +
-                   nanoseconds{frac}};
+  // Years 0000-9999 parse, but Timestamp (int64 ns) spans only 1677-2262:
+  // reject what it cannot hold instead of overflowing (found by fuzzing).
+  const int64_t secs = (seconds{sys_days{ymd}.time_since_epoch()} + hours{h} + minutes{mi} +
+                        seconds{se}).count();
+  constexpr int64_t kLimit = std::numeric_limits<int64_t>::max() / 1'000'000'000 - 1;
+  if (secs > kLimit || secs < -kLimit) return std::nullopt;
+  return Timestamp{seconds{secs} + nanoseconds{frac}};
 }
 
 std::string quoted(std::string_view s) {
