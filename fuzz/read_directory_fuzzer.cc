@@ -28,6 +28,7 @@ using Codec = psyche::events::Codec;
 const fs::path& scratch() {
   static const fs::path dir = [] {
     const char* base = std::getenv("FUZZ_SCRATCH");
+    if (!base) base = std::getenv("TEST_TMPDIR");  // regression test under Bazel
     fs::path d = fs::path(base ? base : "/dev/shm") / ("evk-dir-fuzz-" + std::to_string(::getpid()));
     return d;
   }();

@@ -99,9 +99,11 @@ std::optional<Timestamp> parse_timestamp(std::string_view s) {
   // reject what it cannot hold instead of overflowing (found by fuzzing).
   const int64_t secs = (seconds{sys_days{ymd}.time_since_epoch()} + hours{h} + minutes{mi} +
                         seconds{se}).count();
-  constexpr int64_t kLimit = std::numeric_limits<int64_t>::max() / 1'000'000'000 - 1;
-  if (secs > kLimit || secs < -kLimit) return std::nullopt;
-  return Timestamp{seconds{secs} + nanoseconds{frac}};
+  const __int128 ns = static_cast<__int128>(secs) * 1'000'000'000 + frac;
+  if (ns > std::numeric_limits<int64_t>::max() || ns < std::numeric_limits<int64_t>::min()) {
+    return std::nullopt;
+  }
+  return Timestamp{nanoseconds{static_cast<int64_t>(ns)}};
 }
 
 std::string quoted(std::string_view s) {

@@ -370,12 +370,21 @@ TEST(ReaderDirectory, LiveReaderSurvivesJunkAndAReplacedDirectory) {
   reader.watch("w", dir);
   write_some_events(dir, 20);
   const auto t = std::chrono::sys_seconds(std::chrono::seconds(4'000'000'000));
-  write_file(dir / format::file_name(7, t, 0), std::string(5000, '\x33'));
+  // Junk whose first frame is complete (and invalid). A file whose first
+  // frame is still incomplete is waited for: it may be a header being written.
+  write_file(dir / format::file_name(7, t, 0), std::string(5000, '\x33') + std::string(1, '\0'));
   for (uint64_t i = 0; i < 20; ++i) {
     auto item = reader.recv(5s);
     ASSERT_TRUE(item) << "event " << i;
     EXPECT_EQ(checked_sequence(item->event), i);
   }
+  // The junk file is reported (once the follower moves on to it).
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (reader.status()[0].stats.file_errors.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_THAT(reader.status()[0].stats.file_errors, SizeIs(1));
+  EXPECT_EQ(reader.status()[0].stats.file_errors[0].code, ReadError::Code::kNotAnEventFile);
   // The directory is replaced by a file, then comes back with new events.
   fs::remove_all(dir);
   write_file(dir, "x");
@@ -392,9 +401,7 @@ TEST(ReaderDirectory, LiveReaderSurvivesJunkAndAReplacedDirectory) {
     ASSERT_TRUE(item) << "event " << i;
     EXPECT_EQ(checked_sequence(item->event), i);
   }
-  const auto status = reader.status();
-  ASSERT_THAT(status, SizeIs(1));
-  EXPECT_GE(status[0].stats.file_errors.size(), 1u) << "the junk file is reported";
+  EXPECT_FALSE(reader.recv(50ms)) << "nothing else: the junk file never yields events";
 }
 
 // ---- The clock stepping backwards ---------------------------------------
