@@ -95,6 +95,14 @@ bool FileSink::open(uint64_t epoch) {
     close();  // without a header the file is unreadable; don't add events to it
     return false;
   }
+  if (options_.fsync != FsyncPolicy::kNever) {
+    // The new name must survive a power loss too, not just the file's data.
+    const int dir_fd = ::open(options_.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
+      record_error("fsync of directory " + options_.dir.string() + " failed: " + std::strerror(errno));
+    }
+    if (dir_fd >= 0) ::close(dir_fd);
+  }
   apply_retention();
   return true;
 }
