@@ -1,6 +1,7 @@
 #include "runtime/dir_follower.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -85,7 +86,14 @@ bool DirectoryFollower::open_next(const std::vector<std::filesystem::path>& file
     if (opened_.count(name)) continue;
     opened_.insert(name);
     listed_unopened_.erase(name);
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK + S_ISREG: a FIFO swapped in after listing must not block.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st {};
+    if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+      ::close(fd);
+      stats_.file_errors.push_back(detail::make_read_error(ReadError::Code::kIo, path, "not a regular file"));
+      continue;
+    }
     if (fd < 0) {
       if (errno == ENOENT) {
         ++stats_.files_missed;

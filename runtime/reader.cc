@@ -1,6 +1,7 @@
 #include "runtime/reader.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,12 +31,17 @@ std::optional<ReadError> scan_file(const std::filesystem::path& path, std::strin
                                    uint64_t schema_fingerprint, FileStats& stats,
                                    const EventBodySink& on_event) {
   stats = FileStats{};
-  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  // O_NONBLOCK: a FIFO put in the file's place must not block the open
+  // (or the reads); anything but a regular file is refused below.
+  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
   if (file.fd < 0) {
     const int err = errno;
     return make_read_error(err == ENOENT ? ReadError::Code::kNotFound : ReadError::Code::kIo, path,
                            std::strerror(err));
   }
+  struct stat st {};
+  if (::fstat(file.fd, &st) != 0) return make_read_error(ReadError::Code::kIo, path, std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return make_read_error(ReadError::Code::kIo, path, "not a regular file");
   RecordDecoder decoder(path, schema_name, schema_fingerprint, stats);
   framing::FrameScanner scanner;
   std::vector<uint8_t> chunk(1 << 16);

@@ -364,6 +364,18 @@ TEST(ReaderDirectory, FilledWithNonEventFilesStillReadsEveryEvent) {
   }
 }
 
+TEST(ReaderDirectory, AFifoInPlaceOfAnEventFileIsRefusedWithoutBlocking) {
+  // list_event_files skips non-regular files, but one can be swapped in
+  // between listing and opening; read_file is also called with paths.
+  const fs::path dir = fresh_dir();
+  const fs::path fifo = dir / "events-epoch-0-2024-01-01T00-00-00Z.evk";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  auto r = read_file<ev::Codec>(fifo);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code, ReadError::Code::kIo);
+  EXPECT_THAT(r.error->message, HasSubstr("not a regular file"));
+}
+
 TEST(ReaderDirectory, LiveReaderSurvivesJunkAndAReplacedDirectory) {
   const fs::path dir = fresh_dir() / "events";
   EventReader<ev::Codec> reader(EventReaderOptions{.poll_interval = 20ms});
