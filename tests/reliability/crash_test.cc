@@ -9,8 +9,9 @@
 //    n >= the last reported flushed_sequence; a torn tail or a file without
 //    a complete header may only be the very last thing in the directory.
 // Iterations: CRASH_ITERATIONS (default 220); kill delay up to
-// CRASH_MAX_DELAY_MS (default 60).
+// CRASH_MAX_DELAY_MS (default 30).
 #include <fcntl.h>
+#include <poll.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
@@ -60,8 +61,10 @@ struct Outcome {
   uint64_t reports = 0;
 };
 
-// Spawns the writer, lets it run `delay`, SIGKILLs it, drains its reports.
-Outcome run_and_kill(const WriterRun& run, std::chrono::microseconds delay) {
+// Spawns the writer, lets it run `delay` (counted from its first report
+// when `after_first_report`, so slow builds such as ASan still die
+// mid-stream), SIGKILLs it, drains its reports.
+Outcome run_and_kill(const WriterRun& run, std::chrono::microseconds delay, bool after_first_report) {
   int fds[2];
   EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0);
   posix_spawn_file_actions_t actions;
@@ -76,19 +79,10 @@ Outcome run_and_kill(const WriterRun& run, std::chrono::microseconds delay) {
   EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
   posix_spawn_file_actions_destroy(&actions);
   ::close(fds[1]);
-  std::this_thread::sleep_for(delay);
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-      << "writer exited on its own, status " << status << ": " << run.describe();
-  // Every report written before the kill is in the pipe; read to EOF.
   Outcome out;
   uint64_t rec[2];
   size_t have = 0;
-  for (;;) {
-    const ssize_t n = ::read(fds[0], reinterpret_cast<char*>(rec) + have, sizeof rec - have);
-    if (n <= 0) break;
+  auto take = [&](ssize_t n) {
     have += static_cast<size_t>(n);
     if (have == sizeof rec) {
       EXPECT_EQ(rec[1], 0u) << "events_lost in a healthy directory";
@@ -97,6 +91,27 @@ Outcome run_and_kill(const WriterRun& run, std::chrono::microseconds delay) {
       ++out.reports;
       have = 0;
     }
+  };
+  if (after_first_report) {
+    pollfd p{fds[0], POLLIN, 0};
+    while (out.reports == 0 && ::poll(&p, 1, 10'000) == 1) {
+      const ssize_t n = ::read(fds[0], reinterpret_cast<char*>(rec) + have, sizeof rec - have);
+      if (n <= 0) break;
+      take(n);
+    }
+    EXPECT_GT(out.reports, 0u) << "no report within 10 s: " << run.describe();
+  }
+  std::this_thread::sleep_for(delay);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+      << "writer exited on its own, status " << status << ": " << run.describe();
+  // Every report written before the kill is in the pipe; read to EOF.
+  for (;;) {
+    const ssize_t n = ::read(fds[0], reinterpret_cast<char*>(rec) + have, sizeof rec - have);
+    if (n <= 0) break;
+    take(n);
   }
   ::close(fds[0]);
   return out;
@@ -153,7 +168,7 @@ void check_directory(const std::filesystem::path& dir, const WriterRun& run, con
 
 TEST(CrashTest, SigkillAtRandomMomentsLosesOnlyTheUnflushedTail) {
   const uint64_t iterations = env_or("CRASH_ITERATIONS", 220);
-  const uint64_t max_delay_us = env_or("CRASH_MAX_DELAY_MS", 60) * 1000;
+  const uint64_t max_delay_us = env_or("CRASH_MAX_DELAY_MS", 30) * 1000;
   const uint64_t seed = env_or("CRASH_SEED", std::random_device{}());
   std::mt19937_64 rng(seed);
   const char* flushes[] = {"idle", "interval", "every"};
@@ -182,10 +197,12 @@ TEST(CrashTest, SigkillAtRandomMomentsLosesOnlyTheUnflushedTail) {
       run.args.insert(run.args.end() - 1, std::to_string(run.big_every));
       run.args.push_back(std::to_string(run.big_bytes));
     }
-    // A quarter of the kills land early (start-up, first file creation).
-    const uint64_t delay = rng() % 4 == 0 ? rng() % 3000 : rng() % (max_delay_us + 1);
+    // A quarter of the kills land early (start-up, first file creation),
+    // the rest after the writer's first report plus a random delay.
+    const bool early = rng() % 4 == 0;
+    const uint64_t delay = early ? rng() % 3000 : rng() % (max_delay_us + 1);
     SCOPED_TRACE("iteration " + std::to_string(it) + " seed " + std::to_string(seed));
-    const Outcome o = run_and_kill(run, std::chrono::microseconds(delay));
+    const Outcome o = run_and_kill(run, std::chrono::microseconds(delay), !early);
     check_directory(dir, run, o, t);
     if (::testing::Test::HasFatalFailure() || ::testing::Test::HasNonfatalFailure()) {
       ADD_FAILURE() << "kept " << dir << " for inspection; rerun with CRASH_SEED=" << seed;
@@ -210,7 +227,7 @@ TEST(CrashTest, SigkillAtRandomMomentsLosesOnlyTheUnflushedTail) {
   for (const auto& [policy, n] : t.per_policy) std::printf("  %-16s %llu kills\n", policy.c_str(), (unsigned long long)n);
   EXPECT_EQ(t.runs, iterations);
   // The kills must actually land mid-stream, not only at start-up.
-  EXPECT_GT(t.with_reports, iterations / 4);
+  EXPECT_GE(t.with_reports, iterations / 2);
 }
 
 }  // namespace
