@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 
 #include "codegen/support/legacy_fields.h"
 
@@ -411,7 +412,13 @@ void LineWriter::number(std::string_view k, double value) {
     return;
   }
   char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, value);
+  // Shortest form, but never a bare integer beyond the exactly representable
+  // range: to_chars writes 2^64 as "18446744073709552000", which JSON
+  // readers (simdjson) reject as an integer too big for 64 bits, so the
+  // line would not read back (found by fuzz/legacy_line_fuzzer).
+  auto r = std::abs(value) >= 1e16
+               ? std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific)
+               : std::to_chars(buf, buf + sizeof buf, value);
   out_.append(buf, r.ptr);
 }
 void LineWriter::boolean(std::string_view k, bool value) {
