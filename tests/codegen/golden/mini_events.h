@@ -235,7 +235,9 @@ struct Codec {
 // store (eventkit::global_store<Codec>()), stamping the current UTC time;
 // a cheap no-op while no backend is installed. EVENT(...) is the same for
 // the first schema a translation unit includes.
+#ifndef MINI_EVENT
 #define MINI_EVENT(...) EVENTKIT_EMIT(::mini::events::Codec, __VA_ARGS__)
+#endif
 #ifndef EVENT
 #define EVENT(...) MINI_EVENT(__VA_ARGS__)
 #endif
