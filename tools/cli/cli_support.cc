@@ -123,21 +123,22 @@ int exit_code_for(const ReadError& e) {
 }
 
 std::string describe(const ReadError& e) {
+  // The reader's messages usually start with the path already.
+  const std::string prefix = e.path.string() + ": ";
+  std::string what = e.message;
+  if (what.rfind(prefix, 0) == 0) what.erase(0, prefix.size());
   switch (e.code) {
     case ReadError::Code::kNotFound:
-      return e.path.string() + ": no such file or directory";
+      return prefix + "no such file or directory";
     case ReadError::Code::kSchemaMismatch:
-      return e.path.string() + ": unknown schema: written with " + e.message;
+      return prefix + "unknown schema: written with " + what;
     case ReadError::Code::kUnsupportedVersion:
-      return e.path.string() + ": unsupported format version: " + e.message;
+      return prefix + "unsupported format version: " + what;
     case ReadError::Code::kNotAnEventFile:
     case ReadError::Code::kIo:
       break;
   }
-  // The reader's message already names the path.
-  const std::string prefix = e.path.string() + ": ";
-  if (e.message.rfind(prefix, 0) == 0) return e.message;
-  return prefix + e.message;
+  return prefix + what;
 }
 
 std::string source_name(const std::filesystem::path& p) {

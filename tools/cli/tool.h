@@ -77,7 +77,7 @@ class Tool {
     tail->add_option("DIR", paths_, "event directories (with -f they may not exist yet)")->required();
     tail->add_flag("-f,--follow", follow_, "follow new events across rotation until SIGINT/SIGTERM");
     tail->add_option("-n,--lines", last_n_, "print only the last N existing events first (default: all)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Range(0, 1000000000));
     add_filter_options(*tail);
     tail->add_flag("--json", json_, "one JSON object per line");
     tail->add_option("--poll-ms", poll_ms_, "sweep interval of the follower in milliseconds")
@@ -117,6 +117,15 @@ class Tool {
     // ---- types ----
     auto* types = app.add_subcommand("types", "List the event types of the schema (category::Variant)");
 
+    auto known_subcommand = [&](const std::string& name) {
+      for (const CLI::App* s : app.get_subcommands({})) {
+        if (s->get_name() == name) return true;
+      }
+      return false;
+    };
+    if (argc > 1 && argv[1][0] != '-' && !known_subcommand(argv[1])) {
+      return usage_error(app, std::string("unknown subcommand '") + argv[1] + "'");
+    }
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -577,16 +586,7 @@ class Tool {
         if (err) {
           ++bad_files;
           ++damaged_files;
-          std::string what;
-          switch (err->code) {
-            case ReadError::Code::kNotFound:
-            case ReadError::Code::kIo: what = "I/O error"; break;
-            case ReadError::Code::kNotAnEventFile: what = "not an event file"; break;
-            case ReadError::Code::kUnsupportedVersion: what = "unsupported format version"; break;
-            case ReadError::Code::kSchemaMismatch: what = "unknown schema"; break;
-          }
-          std::string msg = describe(*err);
-          std::printf("%s: %s\n", what.c_str(), msg.c_str());
+          std::printf("%s\n", describe(*err).c_str());
           rc = worse(rc, exit_code_for(*err));
           continue;
         }
@@ -716,6 +716,23 @@ class Tool {
                 static_cast<unsigned long long>(c.joined));
   }
 
+  // The timestamp of the first line that maps to an event, in LOG order.
+  std::optional<Timestamp> first_legacy_timestamp() const {
+    for (const auto& p : paths_) {
+      std::ifstream in(p, std::ios::binary);
+      typename Schema::LegacyAdapter adapter;
+      std::string line;
+      while (std::getline(in, line)) {
+        auto outcome = adapter.feed(line);
+        if (outcome.event) return outcome.event->timestamp;
+      }
+      std::vector<Event> rest;
+      adapter.finish(rest);
+      if (!rest.empty()) return rest.front().timestamp;
+    }
+    return std::nullopt;
+  }
+
   int cmd_import() {
     // Check every input before creating anything.
     for (const auto& p : paths_) {
@@ -743,10 +760,12 @@ class Tool {
     FileBackendOptions options;
     options.dir = out_;
     options.fsync = FsyncPolicy::kOnClose;
+    // The run context is stamped with the first imported event's time, so
+    // that the run's time span is the logs' (now when nothing maps).
+    const Timestamp at = first_legacy_timestamp().value_or(
+        std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now()));
     auto backend = std::make_unique<FileBackend<Codec>>(
-        options, Schema::make_run_context(run_context_, default_node,
-                                          std::chrono::time_point_cast<std::chrono::nanoseconds>(
-                                              std::chrono::system_clock::now())));
+        options, Schema::make_run_context(run_context_, default_node, at));
     if (!backend->status().healthy()) {
       error(out_ + ": cannot create event files: " + backend->status().last_error);
       backend->close();
