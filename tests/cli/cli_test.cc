@@ -2,6 +2,7 @@
 // every subcommand, every error case, exit codes, --json parsed back.
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -160,6 +161,43 @@ Result run(const std::vector<std::string>& args, const std::map<std::string, std
   Child c(args, env);
   const int code = c.wait();
   return Result{code, c.out(), c.err()};
+}
+
+// Runs the binary with file descriptor `fd` (1 or 2) on a terminal (a
+// pseudo-terminal) and the other one on /dev/null; returns what the
+// terminal showed.
+std::string run_on_terminal(int fd, const std::vector<std::string>& args,
+                            const std::map<std::string, std::string>& env = {}) {
+  int master = -1, slave = -1;
+  EXPECT_EQ(::openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(master);
+    const int devnull = ::open("/dev/null", O_RDWR);
+    ::dup2(devnull, 0);
+    ::dup2(devnull, fd == 1 ? 2 : 1);
+    ::dup2(slave, fd);
+    ::unsetenv("NO_COLOR");
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> argv{const_cast<char*>(kBinary.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(kBinary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  ::close(slave);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(master, buf, sizeof buf);
+    if (n <= 0) break;  // EIO once the child has exited
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(master);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
+  return out;
 }
 
 std::vector<std::string> lines(const std::string& s) {
@@ -383,6 +421,40 @@ TEST_F(CliTest, ColourOnlyWhenAskedOrTerminal) {
   EXPECT_THAT(always.out, HasSubstr("\x1b[36mclient-1\x1b[0m"));
   EXPECT_THAT(run({"cat", "--color", "always", a}, {{"NO_COLOR", "1"}}).out, Not(HasSubstr("\x1b[")));
   EXPECT_THAT(run({"cat", a}).out, Not(HasSubstr("\x1b[")));
+}
+
+TEST_F(CliTest, ColourOnATerminal) {
+  const fs::path a = make_run("client-1");
+  EXPECT_THAT(run_on_terminal(1, {"cat", a}), HasSubstr("\x1b[36mclient-1\x1b[0m"));
+  EXPECT_THAT(run_on_terminal(1, {"cat", a}, {{"NO_COLOR", "1"}}), Not(HasSubstr("\x1b[")));
+  EXPECT_THAT(run_on_terminal(1, {"cat", "--json", a}), Not(HasSubstr("\x1b[")));
+  EXPECT_THAT(run_on_terminal(1, {"cat", "--color", "never", a}), Not(HasSubstr("\x1b[")));
+}
+
+TEST_F(CliTest, ImportProgressOnlyOnATerminal) {
+  const fs::path log = root_ / "long.jsonl";
+  std::string text;
+  for (int i = 0; i < 5; ++i) text += read_bytes(kFixtures + "client-1.jsonl");
+  write_bytes(log, text);
+  const std::string shown =
+      run_on_terminal(2, {"import-legacy", "--progress-delay", "0", log, "--out", root_ / "tty"});
+  EXPECT_THAT(shown, HasSubstr("\r\x1b[Keventkit: " + log.string() + ": 256 lines"));
+  EXPECT_THAT(shown, HasSubstr("\r\x1b[K"));
+  const Result piped = run({"import-legacy", "--progress-delay", "0", log, "--out", root_ / "pipe"});
+  EXPECT_EQ(piped.code, 0);
+  EXPECT_EQ(piped.err, "");
+  EXPECT_THAT(piped.out, HasSubstr("lines 365, mapped 210"));
+}
+
+TEST_F(CliTest, SameDirectoryNamesStayDistinct) {
+  write_dir(root_ / "run1" / "client-1", sample_events(), "x");
+  write_dir(root_ / "run2" / "client-1", sample_events(), "y");
+  const std::string a = (root_ / "run1" / "client-1").string(), b = (root_ / "run2" / "client-1").string();
+  const auto j = json_lines(run({"cat", "--json", a, b}).out);
+  ASSERT_EQ(j.size(), 12u);
+  EXPECT_EQ(j[0]["source"], a);
+  EXPECT_EQ(j[11]["source"], b);
+  EXPECT_EQ(json_lines(run({"cat", "--json", "--source", b, a, b}).out).size(), 6u);
 }
 
 TEST_F(CliTest, MissingPathIsIoError) {

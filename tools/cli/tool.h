@@ -106,6 +106,10 @@ class Tool {
     import->add_option("-o,--out", out_, "output event directory (created; must hold no event files)")
         ->required();
     import->add_flag("--strict", strict_, "exit 1 when any line was rejected");
+    import->add_option("--progress-delay", progress_delay_ms_,
+                       "milliseconds before the progress line appears (only when stderr is a terminal)")
+        ->check(CLI::Range(0, 3600000))
+        ->capture_default_str();
     Schema::add_run_context_options(*import, run_context_);
 
     // ---- compare ----
@@ -278,6 +282,7 @@ class Tool {
   template <class OnItem, class OnFile>
   int read_inputs(const std::vector<std::string>& paths, OnItem&& on_item, OnFile&& on_file) {
     int rc = kOk;
+    const auto sources = source_names(paths);
     for (const auto& arg : paths) {
       const std::filesystem::path path(arg);
       std::error_code ec;
@@ -303,7 +308,7 @@ class Tool {
         rc = worse(rc, kIo);
         continue;
       }
-      const std::string source = source_name(path);
+      const std::string source = sources.at(arg);
       std::optional<Event> last_context;
       for (const auto& file : files) {
         FileRead<Event> f = read_file<Codec>(file);
@@ -321,6 +326,16 @@ class Tool {
       }
     }
     return rc;
+  }
+
+  // Source name of each PATH argument: its last component ("runs/client-1"
+  // -> "client-1"); when two arguments share it, the arguments as given.
+  static std::map<std::string, std::string> source_names(const std::vector<std::string>& paths) {
+    std::map<std::string, int> uses;
+    for (const auto& p : paths) ++uses[source_name(p)];
+    std::map<std::string, std::string> out;
+    for (const auto& p : paths) out[p] = uses[source_name(p)] > 1 ? p : source_name(p);
+    return out;
   }
 
   // Reports file-level problems of the reading commands on stderr.
@@ -396,12 +411,8 @@ class Tool {
     EventReaderOptions options;
     options.poll_interval = std::chrono::milliseconds(poll_ms_);
     EventReader<Codec> reader(options);
-    std::set<std::string> names;
-    for (const auto& arg : paths_) {
-      std::string name = source_name(arg);
-      if (!names.insert(name).second) name = arg;  // two directories of the same name
-      reader.watch(name, arg);
-    }
+    const auto sources = source_names(paths_);
+    for (const auto& arg : paths_) reader.watch(sources.at(arg), arg);
     const auto step = std::chrono::milliseconds(100);
     // -n N: buffer what arrives until the first quiet moment (the existing
     // events), print the last N of it, then print live.
@@ -679,9 +690,10 @@ class Tool {
       done += line.size() + 1;
       auto outcome = adapter.feed(line);
       if (outcome.event) on_event(std::move(*outcome.event));
-      if (tty && (adapter.counters().lines & 1023) == 0) {
+      if (tty && (adapter.counters().lines & 255) == 0) {
         const auto now = std::chrono::steady_clock::now();
-        if (now - start > std::chrono::seconds(1) && now - last_progress > std::chrono::milliseconds(200)) {
+        if (now - start >= std::chrono::milliseconds(progress_delay_ms_) &&
+            (!progress_shown || now - last_progress > std::chrono::milliseconds(200))) {
           last_progress = now;
           progress_shown = true;
           std::fprintf(stderr, "\r\x1b[Keventkit: %s: %llu lines, %.0f%%", path.c_str(),
@@ -847,6 +859,7 @@ class Tool {
   bool quiet_ = false;
   std::optional<size_t> last_n_;
   int poll_ms_ = 100;
+  int progress_delay_ms_ = 1000;
   std::string color_text_ = "auto";
   ColorMode color_ = ColorMode::kAuto;
   Style style_;
