@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -56,6 +57,11 @@ class Tool {
   };
 
   int run(int argc, char** argv) {
+    // Under `bazel run`, resolve relative paths where the user is.
+    if (const char* wd = std::getenv("BUILD_WORKING_DIRECTORY"); wd != nullptr && wd[0] != '\0') {
+      std::error_code ec;
+      std::filesystem::current_path(wd, ec);
+    }
     CLI::App app{"eventkit: print, filter, follow, summarise, verify and convert event files.\n"
                  "Exit codes: 0 ok, 1 damage or disagreement, 2 usage error, 3 I/O error "
                  "(missing path, unreadable or unwritable).",
