@@ -645,6 +645,30 @@ TEST_F(CliTest, ImportLegacyReportsRejections) {
   EXPECT_THAT(two.out, HasSubstr("total: lines 125, mapped 76"));
 }
 
+TEST_F(CliTest, ImportLegacyUnwritableOut) {
+  const fs::path file = root_ / "plain";
+  write_bytes(file, "x");
+  const Result r = run({"import-legacy", kFixtures + "client-1.jsonl", "--out", (file / "sub").string()});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_THAT(r.err, StartsWith("eventkit: error: " + (file / "sub").string() + ": "));
+  const Result r2 = run({"import-legacy", kFixtures + "client-1.jsonl", "--out", file.string()});
+  EXPECT_EQ(r2.code, 3);
+  EXPECT_THAT(r2.err, HasSubstr("--out exists and is not a directory"));
+}
+
+TEST_F(CliTest, TextOutputKeepsOneLinePerEvent) {
+  const fs::path dir = root_ / "ctl";
+  using namespace psyche::events;
+  write_dir(dir, {Event{at(1), client::Warning{.message = "two\nlines \x1b[31mred"}}}, "n");
+  const Result r = run({"cat", "--type", "warning", dir});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(lines(r.out).size(), 1u) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("two\\nlines \\x1b[31mred"));
+  const auto j = json_lines(run({"cat", "--json", "--type", "warning", dir}).out);
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["data"]["message"], "two\nlines \x1b[31mred");
+}
+
 // ---------------------------------------------------------------- compare
 TEST_F(CliTest, CompareAgreesAndDisagrees) {
   const fs::path out = root_ / "c1";
@@ -730,6 +754,22 @@ TEST_F(CliTest, TailFollowsAcrossRotationAndStopsOnSignal) {
     wa.close();
     wb.close();
   }
+}
+
+TEST_F(CliTest, TailFollowReportsBadFiles) {
+  const fs::path a = make_run("client-1");
+  Child tail({"tail", "-f", "--poll-ms", "20", a});
+  ASSERT_TRUE(tail.read_until("TrainingFinished", 20s)) << tail.err();
+  write_bytes(a / "events-epoch-9-2026-12-03T11-00-00Z.evk", std::string("junk\0", 5));
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (tail.err().find("not an event file") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    tail.read_until("never printed", 200ms);
+  }
+  EXPECT_THAT(tail.err(), HasSubstr("eventkit: error: source client-1: " +
+                                    (a / "events-epoch-9-2026-12-03T11-00-00Z.evk").string() +
+                                    ": not an event file"));
+  tail.signal(SIGINT);
+  EXPECT_EQ(tail.wait(10s), 0);
 }
 
 }  // namespace

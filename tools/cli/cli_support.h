@@ -67,6 +67,10 @@ std::string source_name(const std::filesystem::path& p);
 // Case-insensitive ASCII equality.
 bool iequals(std::string_view a, std::string_view b);
 
+// Text-mode field: control characters (newline, ESC, ...) escaped as \n,
+// \r, \t, \xNN, so one event stays one line and cannot drive the terminal.
+std::string one_line(std::string_view s);
+
 // Quoted JSON string.
 std::string json_string(std::string_view s);
 

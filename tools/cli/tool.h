@@ -262,11 +262,11 @@ class Tool {
     }
     std::string out = style_.dim(format_rfc3339(item.event.timestamp));
     out += ' ';
-    out += style_.cyan(item.source);
+    out += style_.cyan(one_line(item.source));
     out += ' ';
     out += style_.bold(Schema::qualified(item.event));
     out += ' ';
-    out += Schema::display(item.event);
+    out += one_line(Schema::display(item.event));
     return out;
   }
   void print_item(const Item& item) const {
@@ -771,6 +771,14 @@ class Tool {
           error(out_ + ": --out already holds event files; import into a new or empty directory");
           return kUsage;
         }
+      }
+    }
+    {
+      std::error_code ec;
+      std::filesystem::create_directories(out_, ec);
+      if (ec) {
+        error(out_ + ": cannot create directory: " + ec.message());
+        return kIo;
       }
     }
     std::string default_node = std::filesystem::path(paths_.front()).filename().string();
