@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   std::string out;
   int kill_client = 2;  // 1-based; 0 = nobody
   bool keep = false;
-  CLI::App app{"Simulated psyche run: N client processes write events; EventReader follows them live."};
+  CLI::App app{"Simulated psyche run: N client processes write events; EventReader follows them live.", "demo"};
+  app.option_defaults()->always_capture_default();
   app.add_option("--clients", config.clients, "client processes")->check(CLI::Range(1, 64));
   app.add_option("--epochs", config.epochs, "epochs")->check(CLI::Range(1, 1000));
   app.add_option("--steps", config.steps_per_epoch, "training steps per epoch")->check(CLI::Range(1, 100000));
@@ -116,7 +117,8 @@ int main(int argc, char** argv) {
     const auto& data = item->event.data;
     if (const auto* l = ev::get_if<ev::train::LossComputed>(data); l && l->loss) loss[l->client_id][l->epoch].push_back(*l->loss);
     if (const auto* h = ev::get_if<ev::client::HealthCheckFailed>(data)) {
-      health.push_back(fmt::format("{} saw peer #{} fail at step {}", item->source, h->index, h->round));
+      health.push_back(fmt::format("{} saw {} (peer index {}) fail its health check at step {}", item->source,
+                                   run.id(static_cast<int>(h->index)), h->index, h->round));
     }
     untrained += ev::holds<ev::train::UntrainedBatchWarning>(data);
     // Restart the victim once a survivor has noticed it is gone.
@@ -129,8 +131,13 @@ int main(int argc, char** argv) {
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   // ---- Summary, measured from the files themselves --------------------------
-  fmt::print("\nRun finished in {:.2f} s; {} events delivered live.\n", wall_s, reader.size());
-  fmt::print("\nEvent volume (open question 1), per client and epoch file:\n");
+  size_t contexts = 0;
+  for (const auto& item : reader.history()) contexts += ev::holds<ev::RunStarted>(item.event.data);
+  fmt::print("\nRun finished in {:.2f} s; {} events delivered live ({} events + {} run contexts from file headers).\n",
+             wall_s, reader.size(), reader.size() - contexts, contexts);
+  fmt::print("\nThe migration plan's open questions, answered by measurement:\n");
+  fmt::print("\n1. Event volume, per client and epoch file (an epoch's file ends with the\n"
+             "   StateChanged that starts the next epoch):\n");
   fmt::print("  {:<10} {:>5} {:>8} {:>10} {:>10} {:>8}  {}\n", "client", "epoch", "events", "bytes", "B/event", "torn", "file");
   uint64_t total_files = 0, total_bytes = 0, total_events = 0, corrupt = 0;
   std::vector<eventkit::FileStats> victim_files;
@@ -155,13 +162,14 @@ int main(int argc, char** argv) {
   fmt::print("  total: {} files, {} events, {} bytes ({:.1f} B/event), {} corrupt records\n", total_files, total_events,
              total_bytes, total_events ? static_cast<double>(total_bytes) / static_cast<double>(total_events) : 0.0, corrupt);
 
-  fmt::print("\nFile watching latency (open question 2), emit -> EventReader delivery over {} events:\n", latency_ms.size());
+  fmt::print("\n2. File watching latency, emit() -> EventReader delivery, over {} events:\n", latency_ms.size());
   fmt::print("  p50 {:.3f} ms   p90 {:.3f} ms   p99 {:.3f} ms   max {:.3f} ms   (inotify {})\n", percentile(latency_ms, 50),
              percentile(latency_ms, 90), percentile(latency_ms, 99), percentile(latency_ms, 100),
              reader.inotify_active() ? "on" : "off");
-  fmt::print("\nTimestamps (open question 3): every event carries UTC nanoseconds, e.g. {}\n",
+  fmt::print("\n3. Timestamp precision: every event carries UTC nanoseconds, e.g. {}\n",
              reader.history().empty() ? "-" : eventkit::gen::format_timestamp(reader.history().back().event.timestamp));
-  fmt::print("\nSeparate containers (open question 4): one directory per client: {}\n", (config.root / "client-N-events").string());
+  fmt::print("\n4. Several containers: one events directory per client (a bind mount each): {}\n",
+             (config.root / "client-N-events").string());
 
   if (victim >= 0) {
     fmt::print("\nKilled client {}: {} files; what its files hold after SIGKILL:\n", run.id(victim), victim_files.size());
@@ -188,7 +196,12 @@ int main(int argc, char** argv) {
   const bool ok = run.clean_so_far() && corrupt == 0 && (victim < 0 || (!health.empty() && untrained > 0));
   if (!run.clean_so_far()) fmt::print("a client exited with an error (see its stderr above)\n");
   fmt::print("\n{}\n", ok ? "OK: all events accounted for." : "PROBLEM: see above.");
-  if (!keep) fs::remove_all(out);
-  else fmt::print("Run directory kept: {}\n", out);
+  if (!keep) {
+    fs::remove_all(out);
+    fmt::print("Run directory removed (keep it with --keep or --out DIR, then look inside with\n"
+               "  bazel run //tools/cli:eventkit -- stats DIR/*-events).\n");
+  } else {
+    fmt::print("Run directory kept: {}\n  look inside: bazel run //tools/cli:eventkit -- stats {}/*-events\n", out, out);
+  }
   return ok ? 0 : 1;
 }
