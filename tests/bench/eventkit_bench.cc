@@ -180,6 +180,20 @@ void BM_SpdlogAsync(benchmark::State& state, Kind kind, Mode mode) {
   }
 }
 
+// Parts of the emit cost, for the profile in docs/performance.md.
+void BM_ClockNow(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(eventkit::now());
+}
+// Building the Event (timestamp + nested variant) and destroying it, no store.
+void BM_MakeEvent(benchmark::State& state) {
+  uint64_t i = 0;
+  for (auto _ : state) {
+    ev::Event e{eventkit::now(), ev::train::TrainingFinished{ev::BatchId{i, i + 7}, i, 2.5}};
+    benchmark::DoNotOptimize(e);
+    ++i;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // 2. Sustained throughput: producers emit as fast as they can (the queue's
 // kBlock policy makes them wait for the writer), until flush() returns.
@@ -446,6 +460,7 @@ class TableReporter : public benchmark::ConsoleReporter {
       if (r.run_type != Run::RT_Iteration || r.error_occurred) continue;
       auto& m = values_[r.run_name.function_name + (r.run_name.args.empty() ? "" : "/" + r.run_name.args)];
       for (const auto& [k, c] : r.counters) m[k].push_back(c.value);
+      if (r.iterations > 0) m["real_ns"].push_back(r.GetAdjustedRealTime() * (r.time_unit == benchmark::kNanosecond ? 1 : r.time_unit == benchmark::kMicrosecond ? 1e3 : 1e6));
     }
   }
   int errors() const { return errors_; }
@@ -489,6 +504,8 @@ class TableReporter : public benchmark::ConsoleReporter {
                     get(s, "mean_ns") / get(e, "mean_ns"));
       }
     }
+    std::printf("parts: eventkit::now() %.1f ns, building + destroying the TrainingFinished Event %.1f ns (mean)\n",
+                get("BM_ClockNow", "real_ns"), get("BM_MakeEvent", "real_ns"));
     line();
     std::printf("2. sustained write throughput (TrainingFinished, until flush() returns)\n");
     const double w64 = get("BM_WriteSyscall/65536", "MB_per_s");
@@ -555,6 +572,8 @@ void register_all() {
           ->Unit(benchmark::kMillisecond);
     }
   }
+  benchmark::RegisterBenchmark("BM_ClockNow", BM_ClockNow);
+  benchmark::RegisterBenchmark("BM_MakeEvent", BM_MakeEvent);
   benchmark::RegisterBenchmark("BM_Throughput", BM_Throughput)
       ->Arg(1)
       ->Arg(2)
