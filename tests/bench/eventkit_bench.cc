@@ -22,6 +22,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -180,17 +181,24 @@ void BM_SpdlogAsync(benchmark::State& state, Kind kind, Mode mode) {
   }
 }
 
-// Parts of the emit cost, for the profile in docs/performance.md.
+// Parts of the emit cost (same per-call TSC method), for the profile in
+// docs/performance.md: the clock read, and building + destroying the Event.
 void BM_ClockNow(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(eventkit::now());
-}
-// Building the Event (timestamp + nested variant) and destroying it, no store.
-void BM_MakeEvent(benchmark::State& state) {
-  uint64_t i = 0;
   for (auto _ : state) {
-    ev::Event e{eventkit::now(), ev::train::TrainingFinished{ev::BatchId{i, i + 7}, i, 2.5}};
-    benchmark::DoNotOptimize(e);
-    ++i;
+    const Distribution d = sample_calls([](uint64_t) { benchmark::DoNotOptimize(eventkit::now()); }, [] {},
+                                        scaled(1'000'000, 1000), kBurst, 0);
+    set_distribution(state, d);
+  }
+}
+void BM_MakeEvent(benchmark::State& state) {
+  for (auto _ : state) {
+    const Distribution d = sample_calls(
+        [](uint64_t i) {
+          ev::Event e{eventkit::now(), ev::train::TrainingFinished{ev::BatchId{i, i + 7}, i, 2.5}};
+          benchmark::DoNotOptimize(e);
+        },
+        [] {}, scaled(1'000'000, 1000), kBurst, 0);
+    set_distribution(state, d);
   }
 }
 
@@ -448,6 +456,33 @@ void BM_DeliveryLatency(benchmark::State& state) {
   }
 }
 
+// What the idle_poll writer costs: one event every 10 ms (the writer never
+// reaches deep sleep), CPU time of the whole process over wall time.
+void BM_WriterCpu(benchmark::State& state) {
+  const bool idle_poll = state.range(0) != 0;
+  const size_t n = scaled(200, 5);
+  for (auto _ : state) {
+    eventkit::FileBackendOptions options;
+    options.dir = eventkit::bench::scratch_dir("writer_cpu");
+    if (!idle_poll) options.idle_poll = std::chrono::microseconds(0);
+    eventkit::FileBackend<ev::Codec> backend(options);
+    auto cpu = [] {
+      timespec ts{};
+      clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+      return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+    };
+    const double c0 = cpu();
+    const auto t0 = std::chrono::steady_clock::now();
+    for (uint64_t i = 0; i < n; ++i) {
+      backend.emit(ev::Event{eventkit::now(), ev::train::TrainingFinished{ev::BatchId{i, i}, i, 1.0}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    state.counters["cpu_percent"] = (cpu() - c0) / wall * 100;
+    backend.close();
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Summary table: medians over repetitions, ratios side by side.
 
@@ -460,7 +495,6 @@ class TableReporter : public benchmark::ConsoleReporter {
       if (r.run_type != Run::RT_Iteration || r.error_occurred) continue;
       auto& m = values_[r.run_name.function_name + (r.run_name.args.empty() ? "" : "/" + r.run_name.args)];
       for (const auto& [k, c] : r.counters) m[k].push_back(c.value);
-      if (r.iterations > 0) m["real_ns"].push_back(r.GetAdjustedRealTime() * (r.time_unit == benchmark::kNanosecond ? 1 : r.time_unit == benchmark::kMicrosecond ? 1e3 : 1e6));
     }
   }
   int errors() const { return errors_; }
@@ -504,8 +538,10 @@ class TableReporter : public benchmark::ConsoleReporter {
                     get(s, "mean_ns") / get(e, "mean_ns"));
       }
     }
-    std::printf("parts: eventkit::now() %.1f ns, building + destroying the TrainingFinished Event %.1f ns (mean)\n",
-                get("BM_ClockNow", "real_ns"), get("BM_MakeEvent", "real_ns"));
+    std::printf("parts (p50 / p99): eventkit::now() %.1f / %.1f ns; now() + building + destroying the Event "
+                "(no store) %.1f / %.1f ns\n",
+                get("BM_ClockNow", "p50_ns"), get("BM_ClockNow", "p99_ns"), get("BM_MakeEvent", "p50_ns"),
+                get("BM_MakeEvent", "p99_ns"));
     line();
     std::printf("2. sustained write throughput (TrainingFinished, until flush() returns)\n");
     const double w64 = get("BM_WriteSyscall/65536", "MB_per_s");
@@ -547,6 +583,8 @@ class TableReporter : public benchmark::ConsoleReporter {
       std::printf("%-36s %10.0f %10.0f %10.0f %10.0f\n", label, get(b, "p50_us"), get(b, "p90_us"), get(b, "p99_us"),
                   get(b, "max_us"));
     }
+    std::printf("writer CPU at one event / 10 ms (whole process, %% of a core): idle_poll=500us %.2f%%, idle_poll=0 %.2f%%\n",
+                get("BM_WriterCpu/1", "cpu_percent"), get("BM_WriterCpu/0", "cpu_percent"));
     line();
   }
 
@@ -572,8 +610,8 @@ void register_all() {
           ->Unit(benchmark::kMillisecond);
     }
   }
-  benchmark::RegisterBenchmark("BM_ClockNow", BM_ClockNow);
-  benchmark::RegisterBenchmark("BM_MakeEvent", BM_MakeEvent);
+  benchmark::RegisterBenchmark("BM_ClockNow", BM_ClockNow)->Iterations(1)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_MakeEvent", BM_MakeEvent)->Iterations(1)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_Throughput", BM_Throughput)
       ->Arg(1)
       ->Arg(2)
@@ -600,6 +638,7 @@ void register_all() {
       ->Args({0, 1})
       ->Iterations(1)
       ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_WriterCpu", BM_WriterCpu)->Arg(1)->Arg(0)->Iterations(1)->Unit(benchmark::kMillisecond);
 }
 
 }  // namespace
