@@ -59,7 +59,7 @@ inline uint32_t zero_mask16(const uint8_t* p) {
 // replaced by the length of the block that follows it: one memcpy, then the
 // zeros found 16 at a time patch in the code bytes. Otherwise byte at a time.
 uint8_t* cobs_encode_to(const uint8_t* p, size_t n, uint8_t* o) {
-  std::memcpy(o + 1, p, n);
+  if (n != 0) std::memcpy(o + 1, p, n);  // p may be null when n == 0
   size_t block = 0;  // input index where the current block starts (its code byte is o[block])
   size_t i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -96,7 +96,7 @@ std::optional<std::string> cobs_decode(std::span<const uint8_t> in, std::vector<
   const size_t n = in.size();
   if (n > 0 && std::memchr(in.data(), 0, n) == nullptr) {
     out.resize(n - 1);
-    std::memcpy(out.data(), in.data() + 1, n - 1);
+    if (n > 1) std::memcpy(out.data(), in.data() + 1, n - 1);
     size_t i = 0;
     for (;;) {
       const uint8_t code = in[i];
