@@ -88,6 +88,8 @@ std::optional<Timestamp> parse_timestamp(std::string_view s) {
   if (pos + 1 != s.size() || s[pos] != 'Z') return std::nullopt;
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || se > 60) return std::nullopt;
+  // Nanoseconds since 1970 in an int64 cover 1677-09-21 to 2262-04-11.
+  if (y < 1678 || y > 2261) return std::nullopt;
   return Timestamp{sys_days{ymd}.time_since_epoch() + hours{h} + minutes{mi} + seconds{se} +
                    nanoseconds{frac}};
 }
