@@ -43,6 +43,14 @@ struct FileBackendOptions {
   // After failing to create a file, the writer retries at most this often
   // (events meanwhile are counted in events_lost).
   std::chrono::milliseconds reopen_interval{1000};
+  // Keeping emit() free of system calls when events are sparse: waking a
+  // sleeping writer is a futex call (microseconds) in the producer. While
+  // events keep arriving, an idle writer instead re-checks the queue every
+  // `idle_poll` (producers never wake it; an event waits at most this long
+  // before it is written); after `idle_poll_for` without events it sleeps
+  // until a producer wakes it. idle_poll == 0: always sleep until woken.
+  std::chrono::microseconds idle_poll{500};
+  std::chrono::milliseconds idle_poll_for{200};
 };
 
 struct FileBackendStatus {
