@@ -545,6 +545,16 @@ TEST_F(CliTest, VerifyCleanFiles) {
             "verify: 2 file(s), 5 event(s), 0 corrupt record(s), 0 unreadable file(s), 0 torn tail(s): OK\n");
 }
 
+TEST_F(CliTest, VerifyOfNothingFailsAndPointsAtSubdirectories) {
+  make_run("client-1");
+  const Result r = run({"verify", root_});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("its subdirectories client-1 hold event files"));
+  EXPECT_THAT(r.out, HasSubstr("verify: no event files found: nothing was checked"));
+  const Result cat = run({"cat", root_});
+  EXPECT_THAT(cat.err, HasSubstr("its subdirectories client-1 hold event files"));
+}
+
 TEST_F(CliTest, VerifyReportsCorruptRecordWithOffset) {
   const fs::path a = make_run("client-1");
   const fs::path file = event_files(a)[0];

@@ -45,6 +45,24 @@ struct FilterOptions {
   std::optional<Timestamp> until;  // exclusive
 };
 
+// " (its subdirectories a, b hold event files)" when `dir` has none but
+// its subdirectories do: pointing the tool at a run directory instead of
+// the per-client directories is the natural mistake.
+inline std::string subdirectory_hint(const std::filesystem::path& dir) {
+  std::vector<std::string> with_events;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (!entry.is_directory(ec)) continue;
+    if (!format::list_event_files(entry.path(), ec).empty()) with_events.push_back(entry.path().filename().string());
+  }
+  if (with_events.empty()) return "";
+  std::sort(with_events.begin(), with_events.end());
+  std::string names;
+  for (size_t i = 0; i < with_events.size() && i < 4; ++i) names += (i ? ", " : "") + with_events[i];
+  if (with_events.size() > 4) names += ", ...";
+  return "; its subdirectories " + names + " hold event files (try " + (dir / "*").string() + ")";
+}
+
 template <class Schema>
 class Tool {
  public:
@@ -306,7 +324,9 @@ class Tool {
           rc = worse(rc, kIo);
           continue;
         }
-        if (files.empty()) note("note: " + arg + ": no event files (events-epoch-*.evk) in this directory");
+        if (files.empty()) {
+          note("note: " + arg + ": no event files (events-epoch-*.evk) in this directory" + subdirectory_hint(path));
+        }
       } else if (std::filesystem::is_regular_file(st)) {
         files.push_back(path);
       } else {
@@ -586,7 +606,9 @@ class Tool {
           rc = worse(rc, kIo);
           continue;
         }
-        if (list.empty()) std::printf("%s: note: no event files in this directory\n", arg.c_str());
+        if (list.empty()) {
+          std::printf("%s: note: no event files in this directory%s\n", arg.c_str(), subdirectory_hint(path).c_str());
+        }
       } else {
         list.push_back(path);
       }
@@ -648,6 +670,11 @@ class Tool {
                       static_cast<unsigned long long>(s.events), static_cast<unsigned long long>(s.file_bytes));
         }
       }
+    }
+    if (files == 0 && rc == kOk) {
+      // Verifying nothing must not pass: a wrong path in a CI check would.
+      std::printf("verify: no event files found: nothing was checked\n");
+      return kDamage;
     }
     const bool ok = rc == kOk;
     std::printf("verify: %llu file(s), %llu event(s), %llu corrupt record(s), %llu unreadable file(s), "
