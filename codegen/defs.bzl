@@ -72,6 +72,7 @@ def cc_event_library(name, schema, includes = [], deps = [], visibility = None, 
         hdrs = [name + ".h", name + "_random.h", name + "_legacy.h"],
         deps = deps + [
             "//codegen:support",
+            "//runtime:store",
             "//codegen:legacy_support",
             "@system//:flatbuffers",
             "@system//:nlohmann_json",

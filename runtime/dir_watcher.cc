@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstdint>
 
 namespace eventkit::tail {
@@ -25,9 +26,25 @@ void DirWatcher::watch(size_t id, const std::filesystem::path& dir) {
   const int wd = ::inotify_add_watch(inotify_fd_, dir.c_str(),
                                      IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE |
                                          IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
-  if (wd < 0) return;  // missing (not created yet) or not a directory: the sweep retries
-  ids_by_wd_[wd] = id;
-  wd_by_id_[id] = wd;
+  if (wd >= 0) {
+    ids_by_wd_[wd] = id;
+    wd_by_id_[id] = wd;
+    return;
+  }
+  // Not there yet: watch the nearest existing ancestor for creations.
+  std::error_code ec;
+  for (auto parent = dir.parent_path(); !parent.empty(); parent = parent.parent_path()) {
+    if (!std::filesystem::is_directory(parent, ec)) {
+      if (parent == parent.root_path()) break;
+      continue;
+    }
+    const int pwd = ::inotify_add_watch(inotify_fd_, parent.c_str(), IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
+    if (pwd >= 0) {
+      auto& ids = waiting_by_wd_[pwd];
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+    }
+    break;
+  }
 }
 
 DirWatcher::Changes DirWatcher::wait(std::chrono::milliseconds timeout) {
@@ -61,6 +78,11 @@ DirWatcher::Changes DirWatcher::wait(std::chrono::milliseconds timeout) {
           ++overflows_;
           changes.rescan_all = true;
           continue;
+        }
+        if (auto w = waiting_by_wd_.find(ev->wd); w != waiting_by_wd_.end()) {
+          // Something appeared in an ancestor: let those sources look again.
+          changes.ids.insert(changes.ids.end(), w->second.begin(), w->second.end());
+          if (ev->mask & IN_IGNORED) waiting_by_wd_.erase(w);
         }
         auto it = ids_by_wd_.find(ev->wd);
         if (it == ids_by_wd_.end()) continue;

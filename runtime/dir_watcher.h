@@ -22,7 +22,9 @@ class DirWatcher {
   DirWatcher& operator=(const DirWatcher&) = delete;
 
   // Watches `dir` under `id` if it exists and is not watched yet (call it
-  // again after the directory appears, or is replaced).
+  // again after the directory appears, or is replaced). While `dir` does not
+  // exist, its nearest existing ancestor is watched for creations instead,
+  // so the directory's appearance wakes the reader at once.
   void watch(size_t id, const std::filesystem::path& dir);
 
   struct Changes {
@@ -47,6 +49,7 @@ class DirWatcher {
   int wake_fd_ = -1;
   std::map<int, size_t> ids_by_wd_;
   std::map<size_t, int> wd_by_id_;
+  std::map<int, std::vector<size_t>> waiting_by_wd_;  // ancestor watches → ids awaiting their dir
   uint64_t overflows_ = 0;
 };
 

@@ -55,6 +55,7 @@ class EventReader {
   struct Item {
     std::string source;
     Event event;
+    Timestamp received{};  // when the reader delivered it (same clock as event timestamps)
   };
 
   // Which events recv()/wait_for() accept. Empty lists accept everything.
@@ -245,19 +246,24 @@ class EventReader {
         for (size_t i = 0; i < sources_.size(); ++i) {
           Source& s = *sources_[i];
           if (!sweep && std::find(dirty.begin(), dirty.end(), i) == dirty.end()) continue;
+          // Watch before reading: whatever is written after this wakes us.
+          watcher_.watch(i, s.follower.dir());
           // Re-read until quiet: a record may complete while we read.
           while (s.follower.poll([&](std::span<const uint8_t> body) { return deliver(s, body, batch); },
                                  [&](const format::FileHeader& h, const std::filesystem::path&) {
                                    deliver_run_context(s, h, batch);
                                  })) {
           }
-          watcher_.watch(i, s.follower.dir());
         }
         publish_status();
       }
       if (!batch.empty()) {
+        const Timestamp received = now();
         std::lock_guard lock(mu_);
-        for (auto& item : batch) history_.push_back(std::move(item));
+        for (auto& item : batch) {
+          item.received = received;
+          history_.push_back(std::move(item));
+        }
         batch.clear();
         cv_.notify_all();
       }
@@ -280,7 +286,7 @@ class EventReader {
       ++s.decode_errors;
       return "decode: " + r.error;
     }
-    batch.push_back(Item{s.name, std::move(*r.event)});
+    batch.push_back(Item{s.name, std::move(*r.event), {}});
     return std::nullopt;
   }
 
@@ -292,7 +298,7 @@ class EventReader {
     auto r = C::decode(aligned);
     if (!r.event || (s.last_run_context && *s.last_run_context == *r.event)) return;
     s.last_run_context = *r.event;
-    batch.push_back(Item{s.name, std::move(*r.event)});
+    batch.push_back(Item{s.name, std::move(*r.event), {}});
   }
 
   void publish_status() {  // sources_mu_ held

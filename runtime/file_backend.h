@@ -159,7 +159,9 @@ class FileBackend final : public Backend<typename C::Event> {
 
   void run() {
     auto last_write = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_event{};  // polling ends idle_poll_for after it
     for (;;) {
+      const uint64_t processed_before = processed_;
       while (std::optional<Event> e = queue_.try_pop()) {
         ++processed_;
         append(*e);
@@ -202,9 +204,13 @@ class FileBackend final : public Backend<typename C::Event> {
       if (synced) sink_.sync();
       publish_progress(synced);
       if (stopping && queue_.empty_hint()) break;
+      const auto now = std::chrono::steady_clock::now();
+      if (processed_ != processed_before) last_event = now;
+      const bool poll = options_.idle_poll.count() > 0 && now - last_event < options_.idle_poll_for;
       sleep(batch_.empty() ? std::chrono::milliseconds(500)
                            : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 options_.flush_interval - since));
+                                 options_.flush_interval - since),
+            poll);
     }
     write_batch();
     sink_.close();
@@ -214,11 +220,14 @@ class FileBackend final : public Backend<typename C::Event> {
     flushed_cv_.notify_all();
   }
 
-  void sleep(std::chrono::milliseconds timeout) {
+  // `poll`: producers are not told we sleep (they never wake us); we look
+  // again after idle_poll. flush() and close() still wake us.
+  void sleep(std::chrono::milliseconds timeout, bool poll) {
     std::unique_lock lock(wake_mu_);
-    sleeping_.store(true, std::memory_order_seq_cst);
+    if (!poll) sleeping_.store(true, std::memory_order_seq_cst);
     if (queue_.empty_hint() && !stop_.load(std::memory_order_seq_cst) && !flush_pending()) {
-      wake_cv_.wait_for(lock, std::max(timeout, std::chrono::milliseconds(1)));
+      const std::chrono::microseconds t = std::max(timeout, std::chrono::milliseconds(1));
+      wake_cv_.wait_for(lock, poll ? std::min(t, options_.idle_poll) : t);
     }
     sleeping_.store(false, std::memory_order_relaxed);
   }

@@ -50,6 +50,14 @@ struct FileBackendOptions {
   // Wall clock for file names and header creation times; empty = the system
   // clock. Tests inject a clock that steps backwards (docs/format.md §6).
   std::function<std::chrono::system_clock::time_point()> clock;
+  // Keeping emit() free of system calls when events are sparse: waking a
+  // sleeping writer is a futex call (microseconds) in the producer. While
+  // events keep arriving, an idle writer instead re-checks the queue every
+  // `idle_poll` (producers never wake it; an event waits at most this long
+  // before it is written); after `idle_poll_for` without events it sleeps
+  // until a producer wakes it. idle_poll == 0: always sleep until woken.
+  std::chrono::microseconds idle_poll{500};
+  std::chrono::milliseconds idle_poll_for{200};
 };
 
 struct FileBackendStatus {

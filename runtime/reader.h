@@ -118,7 +118,12 @@ DirectoryRead<typename C::Event> read_directory(const std::filesystem::path& dir
       continue;
     }
     out.files.push_back(std::move(f.stats));
-    for (auto& e : f.events) out.events.push_back(std::move(e));
+    if (out.events.empty()) {
+      out.events = std::move(f.events);  // no per-event move (each is a nested variant)
+    } else {
+      out.events.reserve(out.events.size() + f.events.size());
+      for (auto& e : f.events) out.events.push_back(std::move(e));
+    }
   }
   return out;
 }

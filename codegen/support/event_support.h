@@ -53,7 +53,8 @@ void append_hex(std::string& out, std::span<const uint8_t> bytes);
 
 // "2026-12-03T16:37:09.123456789Z" (RFC 3339, UTC, always 9 digits).
 std::string format_timestamp(Timestamp t);
-// Parses the form above (fraction optional, 1–9 digits); nullopt if malformed.
+// Parses the form above (fraction optional, 1–9 digits); nullopt if
+// malformed or outside what int64 nanoseconds hold (years 1678–2261).
 std::optional<Timestamp> parse_timestamp(std::string_view text);
 
 // Printable form of a string for PrintTo: quoted, with C escapes.

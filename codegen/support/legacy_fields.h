@@ -131,16 +131,7 @@ class Fields {
   template <class T>
     requires std::is_integral_v<T> && (!std::is_same_v<T, bool>)
   bool read_integer(std::string_view key, std::optional<T>& out) {
-    simdjson::dom::element e;
-    if (!element(key, e)) return false;
-    if (e.is_null()) {
-      out.reset();
-      return true;
-    }
-    T v{};
-    if (!read_integer(key, v)) return false;
-    out = v;
-    return true;
+    return read_nullable(key, out, [this](std::string_view k, T& v) { return read_integer(k, v); });
   }
 
   // Any JSON number.
@@ -157,6 +148,12 @@ class Fields {
   template <class T>
     requires std::is_floating_point_v<T>
   bool read_float(std::string_view key, std::optional<T>& out) {
+    return read_nullable(key, out, [this](std::string_view k, T& v) { return read_float(k, v); });
+  }
+
+  // A nullable field: JSON null → absent, anything else read by `read`.
+  template <class T, class Read>
+  bool read_nullable(std::string_view key, std::optional<T>& out, Read read) {
     simdjson::dom::element e;
     if (!element(key, e)) return false;
     if (e.is_null()) {
@@ -164,7 +161,7 @@ class Fields {
       return true;
     }
     T v{};
-    if (!read_float(key, v)) return false;
+    if (!read(key, v)) return false;
     out = v;
     return true;
   }

@@ -143,6 +143,56 @@ TEST(Frame, EndsWithTheOnlyZeroByte) {
   EXPECT_EQ(std::count(out.begin(), out.end(), 0), 1);
 }
 
+// The textbook byte-at-a-time canonical encoder, to check the optimised one
+// (which takes a shifted-copy fast path when no block reaches 254 bytes).
+Bytes reference_cobs(const Bytes& in) {
+  Bytes out{0};
+  size_t code_at = 0;
+  uint8_t code = 1;
+  bool open = true;
+  for (uint8_t b : in) {
+    if (!open) {
+      code_at = out.size();
+      out.push_back(0);
+      code = 1;
+      open = true;
+    }
+    if (b == 0) {
+      out[code_at] = code;
+      code_at = out.size();
+      out.push_back(0);
+      code = 1;
+      continue;
+    }
+    out.push_back(b);
+    if (++code == 0xff) {
+      out[code_at] = code;
+      open = false;
+    }
+  }
+  if (open) out[code_at] = code;
+  return out;
+}
+
+TEST(Cobs, MatchesReferenceEncoderOnRandomInputs) {
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    const size_t n = next() % 700;
+    const unsigned zero_per_256 = static_cast<unsigned>(next() % 4 == 0 ? 0 : next() % 256);
+    Bytes in(n);
+    for (auto& b : in) b = (next() % 256) < zero_per_256 ? 0 : static_cast<uint8_t>(1 + next() % 255);
+    const Bytes enc = cobs(in);
+    ASSERT_EQ(enc, reference_cobs(in)) << "n=" << n << " round=" << round;
+    ASSERT_EQ(uncobs(enc), in);
+  }
+}
+
 TEST(Frame, RoundTripsEmptyAndEdgeSizedPayloads) {
   // Sizes around the 254-byte COBS block, for the payload alone and for
   // payload + 4 CRC bytes.

@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "codegen/support/event_support.h"
+#include "runtime/store.h"
 
 namespace flatbuffers {
 class FlatBufferBuilder;
@@ -229,3 +230,14 @@ struct Codec {
 };
 
 }  // namespace mini::events
+
+// MINI_EVENT(variant{...}) emits through this schema's process-wide
+// store (eventkit::global_store<Codec>()), stamping the current UTC time;
+// a cheap no-op while no backend is installed. EVENT(...) is the same for
+// the first schema a translation unit includes.
+#ifndef MINI_EVENT
+#define MINI_EVENT(...) EVENTKIT_EMIT(::mini::events::Codec, __VA_ARGS__)
+#endif
+#ifndef EVENT
+#define EVENT(...) MINI_EVENT(__VA_ARGS__)
+#endif
