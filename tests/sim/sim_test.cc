@@ -51,13 +51,15 @@ std::vector<ev::Event> events_of(Harness& run, const std::string& source) {
   return out;
 }
 
-// Waits until every client has announced Finished (or left), then returns.
+// Waits until every client has announced Finished, then for the processes.
+// Each wait starts from the first event: an earlier wait may have passed
+// over a client's Finished (clients run at their own pace).
 void wait_until_finished(Harness& run, const std::vector<int>& clients) {
   for (int i : clients) {
+    run.reader().rewind();
     auto r = run.reader().wait_for(ev::client::IsStateChanged().new_state(ev::RunState::Finished), kDeadline,
                                    {.sources = {run.id(i)}});
     ASSERT_TRUE(r) << r.failure;
-    run.reader().rewind();
   }
   ASSERT_TRUE(run.all_exited_cleanly());
 }

@@ -25,6 +25,7 @@ TSAN_TARGETS=(
   //tests/reliability:crash_test
   //tests/reliability:fault_test
   //tests/reliability:load_test
+  //tests/sim:sim_test
 )
 
 status=0
