@@ -57,6 +57,10 @@ std::string format_timestamp(Timestamp t);
 // malformed or outside what int64 nanoseconds hold (years 1678–2261).
 std::optional<Timestamp> parse_timestamp(std::string_view text);
 
+// Appends `s` as a JSON string (RFC 8259 escapes; bytes are kept as they
+// are, so valid UTF-8 stays valid).
+void append_json_string(std::string& out, std::string_view s);
+
 // Printable form of a string for PrintTo: quoted, with C escapes.
 std::string quoted(std::string_view s);
 

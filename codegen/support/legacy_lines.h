@@ -126,7 +126,7 @@ class LineWriter {
   void key(std::string_view k);
   std::string out_;
 };
-void append_json_string(std::string& out, std::string_view s);
+using ::eventkit::gen::append_json_string;
 
 // ---- Comparison (legacy events vs. event-file events) ----------------------
 struct FieldMismatch {

@@ -57,5 +57,11 @@ TEST(Display, PrimitivesAreExactAndReadable) {
   EXPECT_EQ(quoted("a\"b\n\x01"), "\"a\\\"b\\n\\x01\"");
 }
 
+TEST(Json, StringsAreEscapedPerRfc8259) {
+  std::string out;
+  append_json_string(out, "q\" b\\ n\n t\t c\x01 \xC3\xA9");
+  EXPECT_EQ(out, "\"q\\\" b\\\\ n\\n t\\t c\\u0001 \xC3\xA9\"");
+}
+
 }  // namespace
 }  // namespace eventkit::gen

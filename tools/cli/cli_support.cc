@@ -1,5 +1,7 @@
 #include "tools/cli/cli_support.h"
 
+#include "codegen/support/event_support.h"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -186,26 +188,8 @@ std::string one_line(std::string_view s) {
 }
 
 std::string json_string(std::string_view s) {
-  static const char* hex = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
+  std::string out;
+  gen::append_json_string(out, s);
   return out;
 }
 
