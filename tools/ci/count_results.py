@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Prints "<passed> <failed>" counted from Bazel's test.xml files.
 
+Usage: count_results.py TESTLOGS_DIR [SINCE_EPOCH_SECONDS]
+
 Each test target writes bazel-testlogs/<target>/test.xml (JUnit format, from
 GoogleTest or synthesised by Bazel when a test crashes or times out). A
 target whose XML is missing or unreadable counts as one failure.
@@ -10,11 +12,14 @@ import sys
 import xml.etree.ElementTree as ET
 
 
-def count(root: pathlib.Path) -> tuple[int, int]:
+def count(root: pathlib.Path, since: float = 0.0) -> tuple[int, int]:
+    """Counts test.xml files written at or after `since` (epoch seconds)."""
     passed = failed = 0
     if not root.exists():
         return 0, 0
     for xml in sorted(root.rglob("test.xml")):
+        if xml.stat().st_mtime < since:
+            continue  # left over from an earlier `bazel test`
         try:
             tree = ET.parse(xml)
         except ET.ParseError:
@@ -38,5 +43,7 @@ def count(root: pathlib.Path) -> tuple[int, int]:
 
 
 if __name__ == "__main__":
-    p, f = count(pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "bazel-testlogs"))
+    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "bazel-testlogs")
+    since = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
+    p, f = count(root, since)
     print(p, f)
