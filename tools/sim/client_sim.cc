@@ -148,11 +148,27 @@ class Client {
   // A barrier the harness controls, so chaos tests act at an exact step
   // whatever the machine's load: announce MEMBERS/<id>.held, wait for
   // MEMBERS/release.
-  void hold() const {
+  // While held, keep noting who is alive: every peer has joined by the time
+  // the harness releases (it waits for all of them to be held), so a peer
+  // killed meanwhile is known to have been alive, however slowly it started.
+  void hold() {
     const fs::path members(c_.members_dir);
     std::ofstream(members / (c_.client_id + ".held")) << step_ + 1 << "\n";
     std::error_code ec;
-    while (!fs::exists(members / "release", ec)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    while (!fs::exists(members / "release", ec)) {
+      note_live_peers();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+  std::set<std::string> note_live_peers() {
+    std::set<std::string> live;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(c_.members_dir, ec)) live.insert(entry.path().filename().string());
+    for (const auto& peer : c_.peers) {
+      if (live.count(peer)) seen_alive_.insert(peer);
+    }
+    return live;
   }
 
   void cooldown() {
@@ -172,14 +188,11 @@ class Client {
   }
 
   void check_peers() {
-    std::set<std::string> live;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(c_.members_dir, ec)) live.insert(entry.path().filename().string());
+    const std::set<std::string> live = note_live_peers();
     for (size_t i = 0; i < c_.peers.size(); ++i) {
       const auto& peer = c_.peers[i];
       if (peer == c_.client_id) continue;
       if (live.count(peer)) {
-        seen_alive_.insert(peer);
         reported_.erase(peer);  // rejoined: report it again if it vanishes again
         continue;
       }
