@@ -37,7 +37,9 @@ done
 ALL=(record_decoder_fuzzer legacy_line_fuzzer read_directory_fuzzer)
 [[ ${#TARGETS[@]} -eq 0 ]] && TARGETS=("${ALL[@]}")
 
-OUT=${FUZZ_OUT:-/tmp/eventkit-fuzz}
+# Per checkout: objects are reused by modification time, which means
+# nothing across two clones of the repository.
+OUT=${FUZZ_OUT:-/tmp/eventkit-fuzz-$(printf '%s' "$ROOT" | md5sum | cut -c1-8)}
 CXX=${CXX:-$(command -v clang++-14 || command -v clang++)}
 JOBS=${JOBS:-2}
 mkdir -p "$OUT/obj" "$OUT/crashes"
@@ -68,10 +70,13 @@ for src in "${LIB_SRCS[@]}"; do
     echo "compile $src"
     $CXX $CXXFLAGS -fsanitize=fuzzer-no-link -c "$src" -o "$obj" &
     pids+=($!)
-    if [[ ${#pids[@]} -ge $JOBS ]]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
+    if [[ ${#pids[@]} -ge $JOBS ]]; then
+      wait "${pids[0]}" || { echo "fuzz/run.sh: compiling failed" >&2; exit 1; }
+      pids=("${pids[@]:1}")
+    fi
   fi
 done
-for p in "${pids[@]}"; do wait "$p"; done
+for p in "${pids[@]}"; do wait "$p" || { echo "fuzz/run.sh: compiling failed" >&2; exit 1; }; done
 
 for t in "${TARGETS[@]}"; do
   echo "link $t"
