@@ -9,7 +9,7 @@
 #   fuzz/run.sh --seeds         # regenerate fuzz/corpus/ seeds (make_seeds.cc)
 #
 # Environment: FUZZ_OUT (build + working corpus dir, default
-# /tmp/eventkit-fuzz), CXX (default clang++-14 or clang++), JOBS (parallel
+# /tmp/eventkit-fuzz-<hash of the checkout path>), CXX (default clang++-14 or clang++), JOBS (parallel
 # compiles, default 2). Generated psyche sources come from
 # `bazel build //schema:psyche_events` (run here unless already built).
 # A crash leaves the input in $FUZZ_OUT/crashes/ and the script exits 1;
